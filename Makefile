@@ -1,0 +1,85 @@
+# Sarv: `make run` serves the demo on http://127.0.0.1:8000, `make test` runs every check.
+# Needs python3 (3.11+) with venv, make and git. See README.md.
+
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+PIP := $(VENV)/bin/pip
+MANAGE := $(PY) manage.py
+
+# `make run` is a local demo: a generated secret key, plain HTTP on loopback, e-mail printed to the console.
+RUN_ENV := SARV_SECRET_KEY="$$(cat var/secret_key)" SARV_HTTPS=false SARV_DEBUG=false \
+	SARV_ALLOWED_HOSTS=127.0.0.1,localhost SARV_EMAIL_BACKEND=django.core.mail.backends.console.EmailBackend
+
+.PHONY: run test lint typecheck migrations-check schema-check translations-check static-check pytest browser-test \
+	bench import-uci import-bpic lock refresh-static clean
+
+$(VENV)/bin/activate:
+	$(PYTHON) -c 'import sys; sys.exit("Sarv needs Python 3.11 or newer") if sys.version_info < (3, 11) else None'
+	$(PYTHON) -m venv $(VENV)
+
+$(VENV)/.base-installed: requirements/base.lock $(VENV)/bin/activate
+	$(PIP) install --quiet --require-hashes -r requirements/base.lock
+	touch $@
+
+$(VENV)/.dev-installed: requirements/dev.lock $(VENV)/bin/activate
+	$(PIP) install --quiet --require-hashes -r requirements/dev.lock
+	touch $@ $(VENV)/.base-installed
+
+var/secret_key:
+	mkdir -p var
+	$(PYTHON) -c 'import secrets; print(secrets.token_urlsafe(50))' > $@
+	chmod 600 $@
+
+run: $(VENV)/.base-installed var/secret_key
+	$(RUN_ENV) $(MANAGE) compile_translations
+	$(RUN_ENV) $(MANAGE) migrate --no-input
+	$(RUN_ENV) $(MANAGE) collectstatic --no-input --verbosity 0
+	$(RUN_ENV) $(MANAGE) load_demo
+	$(RUN_ENV) $(MANAGE) serve
+
+# Every check CI runs. Browser tests are skipped, with the package named, when Chromium is missing.
+test: $(VENV)/.dev-installed lint typecheck migrations-check schema-check translations-check static-check pytest
+
+lint: $(VENV)/.dev-installed
+	$(VENV)/bin/ruff check .
+
+typecheck: $(VENV)/.dev-installed
+	$(VENV)/bin/mypy sarv
+
+migrations-check: $(VENV)/.dev-installed
+	SARV_SECRET_KEY=check $(MANAGE) makemigrations --check --dry-run
+
+schema-check: $(VENV)/.dev-installed
+	SARV_SECRET_KEY=check $(PY) scripts/check-openapi
+
+translations-check: $(VENV)/.dev-installed
+	$(PY) scripts/check-translations
+
+static-check:
+	$(PYTHON) scripts/refresh-static --check
+
+pytest: $(VENV)/.dev-installed
+	SARV_SECRET_KEY=check $(MANAGE) compile_translations
+	$(VENV)/bin/pytest $(PYTEST_ARGS)
+
+browser-test: $(VENV)/.dev-installed
+	$(VENV)/bin/pytest -m browser $(PYTEST_ARGS)
+
+import-uci: $(VENV)/.base-installed var/secret_key
+	$(RUN_ENV) $(MANAGE) import_uci ../shared/data/uci-incident-management-event-log/incident_event_log.csv.gz
+
+import-bpic: $(VENV)/.base-installed var/secret_key
+	$(RUN_ENV) $(MANAGE) import_bpic ../shared/data/bpic2014-rabobank-itil
+
+bench: $(VENV)/.dev-installed
+	$(PY) bench/run.py
+
+lock: $(VENV)/.dev-installed
+	scripts/lock-dependencies
+
+refresh-static:
+	$(PYTHON) scripts/refresh-static
+
+clean:
+	rm -rf $(VENV) var/staticfiles

@@ -1,0 +1,3 @@
+"""Shared pytest fixtures; test settings live in sarv/test_settings.py."""
+
+pytest_plugins = ["sarv.testing.fixtures"]

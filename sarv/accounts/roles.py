@@ -1,0 +1,70 @@
+"""Roles are Django groups with a fixed code and a fixed set of permissions, kept in sync after migrate.
+
+Later process apps add their roles (problem manager, change manager) by
+extending ROLES; an administrator gives people roles under Settings.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from django.contrib.auth.models import Group, Permission
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
+
+AGENT_PERMISSIONS = (
+    "core.access_workspace",
+    "incidents.report_incident",
+    "incidents.view_all_incidents",
+    "incidents.work_incident",
+)
+
+
+@dataclass(frozen=True)
+class Role:
+    code: str
+    label: str | Promise
+    description: str | Promise
+    permissions: tuple[str, ...]
+
+
+ROLES: dict[str, Role] = {
+    role.code: role
+    for role in (
+        Role("requester", _("Requester"), _("Reports incidents and follows their own records in the portal."),
+             ("incidents.report_incident",)),
+        Role("agent", _("Agent"), _("Works incidents in the agent workspace."), AGENT_PERMISSIONS),
+        Role("group_lead", _("Group lead"), _("An agent who also updates and assigns their groups' work in bulk."),
+             (*AGENT_PERMISSIONS, "incidents.bulk_update_incident")),
+        Role("incident_manager", _("Incident manager"),
+             _("Owns the incident process: major incidents, priority overrides, cancellation, bulk updates."),
+             (*AGENT_PERMISSIONS, "incidents.bulk_update_incident", "incidents.manage_incident")),
+        Role("administrator", _("Administrator"),
+             _("Manages users, groups, categories, services, the priority matrix and module switches."),
+             (*AGENT_PERMISSIONS, "incidents.bulk_update_incident", "incidents.manage_incident",
+              "core.manage_settings", "core.view_audit_log")),
+    )
+}
+
+
+def sync_roles(**kwargs: Any) -> None:
+    """Create the role groups and give each exactly its permissions (run after every migrate)."""
+    for role in ROLES.values():
+        group, _created = Group.objects.get_or_create(name=role.code)
+        wanted = []
+        for dotted in role.permissions:
+            app_label, codename = dotted.split(".", 1)
+            permission = Permission.objects.filter(content_type__app_label=app_label, codename=codename).first()
+            if permission is not None:
+                wanted.append(permission)
+        group.permissions.set(wanted)
+
+
+def role_label(code: str) -> str:
+    role = ROLES.get(code)
+    return str(role.label) if role else code
+
+
+def user_roles(user: Any) -> list[str]:
+    return [name for name in user.groups.values_list("name", flat=True) if name in ROLES]

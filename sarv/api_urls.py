@@ -1,0 +1,5 @@
+"""The REST API under /api/v1/: one router per app, included here."""
+
+from django.urls import path
+
+urlpatterns: list = []

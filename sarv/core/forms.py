@@ -1,0 +1,101 @@
+"""Form fields that speak Persian: Jalali dates, Persian digits, normalised text."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
+
+from sarv.core import jalali
+from sarv.core.errors import SarvError
+from sarv.core.text import normalize_stored, to_ascii_digits
+
+
+class JalaliDateInput(forms.TextInput):
+    """A text input that shows dates in the page's calendar; Persian pages attach the Jalali picker."""
+
+    def __init__(self, attrs: dict[str, Any] | None = None) -> None:
+        super().__init__(attrs={"autocomplete": "off", "inputmode": "numeric", **(attrs or {})})
+
+    def get_context(self, name: str, value: Any, attrs: dict[str, Any] | None) -> dict[str, Any]:
+        context = super().get_context(name, value, attrs)
+        widget_attrs = context["widget"]["attrs"]
+        if jalali.uses_jalali():
+            widget_attrs["data-jdp"] = ""
+            widget_attrs.setdefault("placeholder", "۱۴۰۵/۰۱/۲۰")
+            widget_attrs["dir"] = "ltr"
+        else:
+            widget_attrs.setdefault("placeholder", "2026-04-09")
+        return context
+
+    def format_value(self, value: Any) -> str | None:
+        if isinstance(value, dt.date):
+            return jalali.format_date(value)
+        return super().format_value(value)
+
+
+class JalaliDateField(forms.DateField):
+    """A date typed in Jalali (۱۴۰۵/۰۹/۱۳) on Persian pages or Gregorian (2026-12-04) on English ones."""
+
+    widget = JalaliDateInput
+
+    def to_python(self, value: Any) -> dt.date | None:
+        if value in self.empty_values:
+            return None
+        if isinstance(value, dt.datetime):
+            return value.date()
+        if isinstance(value, dt.date):
+            return value
+        try:
+            return jalali.parse_date(str(value))
+        except jalali.DateParseError:
+            raise ValidationError(
+                _("Enter a valid date, for example %(example)s."), code="invalid",
+                params={"example": "۱۴۰۵/۰۹/۱۳" if jalali.uses_jalali() else "2026-12-04"},
+            ) from None
+
+
+class NormalizedCharField(forms.CharField):
+    """Text in which Arabic yeh and kaf become Persian; everything else is kept as typed."""
+
+    def to_python(self, value: Any) -> str:
+        text = super().to_python(value)
+        return normalize_stored(text) if text else text
+
+
+class DigitsIntegerField(forms.IntegerField):
+    """An integer that may be typed with Persian or Arabic-Indic digits."""
+
+    def to_python(self, value: Any) -> int | None:
+        if isinstance(value, str):
+            value = to_ascii_digits(value)
+        return super().to_python(value)
+
+
+class MultipleFileInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+class MultipleFileField(forms.FileField):
+    """Several files in one input; validation of size and type happens in the action."""
+
+    widget = MultipleFileInput
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("required", False)
+        super().__init__(*args, **kwargs)
+
+    def clean(self, data: Any, initial: Any = None) -> list[Any]:
+        if not data:
+            return []
+        files = data if isinstance(data, list | tuple) else [data]
+        return [super(MultipleFileField, self).clean(item, initial) for item in files]
+
+
+def apply_error(form: forms.BaseForm, error: SarvError) -> None:
+    """Show an action's error on the form: on its field when the form has it, else above the form."""
+    field = error.field if error.field in form.fields else None
+    form.add_error(field, error.message)

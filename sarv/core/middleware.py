@@ -1,0 +1,112 @@
+"""Request middleware: security headers, the user's language and time zone, audit context, module switches."""
+
+from __future__ import annotations
+
+import zoneinfo
+from collections.abc import Callable
+from typing import Any
+
+from django.conf import settings
+from django.http import Http404, HttpRequest, HttpResponse
+from django.utils import timezone, translation
+
+from sarv.core import modules, request_context
+
+Handler = Callable[[HttpRequest], HttpResponse]
+SUPPORTED_LANGUAGES = {code for code, _name in settings.LANGUAGES}
+
+
+class ContentSecurityPolicyMiddleware:
+    """Send a Content-Security-Policy that allows this origin only, so no page loads anything from elsewhere."""
+
+    def __init__(self, get_response: Handler) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        response.headers.setdefault("Content-Security-Policy", settings.SARV_CONTENT_SECURITY_POLICY)
+        response.headers.setdefault("Cross-Origin-Opener-Policy", "same-origin")
+        response.headers.setdefault("Permissions-Policy", "camera=(), microphone=(), geolocation=()")
+        return response
+
+
+def preferred_language(request: HttpRequest) -> str:
+    """Return the signed-in user's language, else the language cookie, else Persian.
+
+    The browser's Accept-Language is ignored on purpose: Sarv is Persian first, and
+    many Persian users run browsers set to English.
+    """
+    user = getattr(request, "user", None)
+    if user is not None and user.is_authenticated and getattr(user, "language", "") in SUPPORTED_LANGUAGES:
+        return str(user.language)
+    cookie = request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME, "")
+    return cookie if cookie in SUPPORTED_LANGUAGES else settings.LANGUAGE_CODE
+
+
+class UserPreferencesMiddleware:
+    """Activate the user's language and time zone for the request."""
+
+    def __init__(self, get_response: Handler) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        language = preferred_language(request)
+        translation.activate(language)
+        request.LANGUAGE_CODE = language  # type: ignore[attr-defined]
+
+        user = getattr(request, "user", None)
+        zone_name = getattr(user, "time_zone", "") if user is not None and user.is_authenticated else ""
+        try:
+            timezone.activate(zoneinfo.ZoneInfo(zone_name or settings.TIME_ZONE))
+        except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+            timezone.activate(zoneinfo.ZoneInfo(settings.TIME_ZONE))
+
+        response = self.get_response(request)
+        response.headers.setdefault("Content-Language", language)
+        return response
+
+
+def client_ip(request: HttpRequest) -> str | None:
+    """Return the client's address; behind a proxy, the address that proxy appended to X-Forwarded-For."""
+    if settings.SECURE_PROXY_SSL_HEADER:
+        forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
+        if forwarded:
+            return forwarded.split(",")[-1].strip() or None
+    return request.META.get("REMOTE_ADDR") or None
+
+
+class RequestContextMiddleware:
+    """Make the client address available to the audit log for the duration of the request."""
+
+    def __init__(self, get_response: Handler) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        token = request_context.set_current(
+            request_context.RequestInfo(ip_address=client_ip(request),
+                                        user_agent=request.META.get("HTTP_USER_AGENT", "")[:300])
+        )
+        try:
+            return self.get_response(request)
+        finally:
+            request_context.reset(token)
+
+
+class ModuleSwitchMiddleware:
+    """Answer 404 for pages and API endpoints of a switched-off module."""
+
+    def __init__(self, get_response: Handler) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        return self.get_response(request)
+
+    def process_view(self, request: HttpRequest, view: Any, args: Any, kwargs: Any) -> None:
+        match = request.resolver_match
+        if match is None:
+            return None
+        for namespace in match.namespaces:
+            module = modules.module_for_namespace(namespace)
+            if module is not None and module.code not in modules.request_enabled_codes(request):
+                raise Http404(f"module {module.code} is switched off")
+        return None

@@ -1,0 +1,546 @@
+"""Every change to an incident goes through one of these functions.
+
+Each action checks permission and input before touching anything, changes
+data inside one transaction (via the shared helpers in ``sarv.core.records``,
+which write the timeline entry and the audit row), and sends notifications
+after commit. Pages, the API, importers and tasks all call these.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from django.core.files.uploadedfile import UploadedFile
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from sarv.accounts.models import SupportGroup, User
+from sarv.core import attachments, audit, notifications, numbering, records, timeline
+from sarv.core.choices import Impact, Priority, ReferenceKind, TimelineKind, Urgency
+from sarv.core.errors import PermissionDenied, SarvError, ValidationFailed
+from sarv.core.models import Category
+from sarv.core.permissions import is_agent
+from sarv.core.priority import priority_for
+from sarv.core.text import normalize_stored
+from sarv.incidents import permissions
+from sarv.incidents.choices import Channel, HoldReason, IncidentStatus
+from sarv.incidents.models import Incident, IncidentPolicy, ResolutionCode
+from sarv.incidents.workflow import INCIDENT_WORKFLOW
+from sarv.services.models import Service
+
+logger = logging.getLogger(__name__)
+
+EDITABLE_FIELDS = ("title", "description", "channel", "category", "subcategory", "service", "impact", "urgency",
+                   "symptom")
+
+
+def _require(allowed: bool, message: Any = None) -> None:
+    if not allowed:
+        raise PermissionDenied(message)
+
+
+def _clean_title(title: str) -> str:
+    title = normalize_stored(title or "").strip()
+    if not title:
+        raise ValidationFailed(_("Enter a title."), field="title")
+    if len(title) > 300:
+        raise ValidationFailed(_("The title is longer than %(limit)s characters."), field="title", limit=300)
+    return title
+
+
+def _check_classification(category: Category | None, subcategory: Category | None) -> None:
+    if category is not None and (category.parent_id is not None or not category.is_active):
+        raise ValidationFailed(_("Choose an active top-level category."), field="category")
+    if subcategory is not None:
+        if category is None or subcategory.parent_id != category.pk:
+            raise ValidationFailed(_("The subcategory does not belong to the chosen category."), field="subcategory")
+        if not subcategory.is_active:
+            raise ValidationFailed(_("The subcategory is no longer active."), field="subcategory")
+
+
+def _check_choice(value: Any, choices: Any, field: str) -> None:
+    if value not in choices.values:
+        raise ValidationFailed(_("%(value)s is not a valid choice."), field=field, value=value)
+
+
+def _check_assignment(group: SupportGroup | None, assignee: User | None) -> None:
+    if group is not None and not group.is_active:
+        raise ValidationFailed(_("The support group %(group)s is not active."), field="assigned_group", group=group)
+    if assignee is not None:
+        if not assignee.is_active or not is_agent(assignee):
+            raise ValidationFailed(_("%(user)s is not an active agent."), field="assignee", user=assignee)
+        if group is not None and not group.members.filter(pk=assignee.pk).exists():
+            raise ValidationFailed(
+                _("%(user)s is not a member of %(group)s."), field="assignee", user=assignee, group=group
+            )
+
+
+def _group_recipients(group: SupportGroup | None) -> list[User]:
+    if group is None:
+        return []
+    return list(group.members.filter(is_active=True))
+
+
+def _notify_assignment(incident: Incident, actor: Any) -> None:
+    recipients = [incident.assignee] if incident.assignee_id else _group_recipients(incident.assigned_group)
+    notifications.notify(recipients=recipients, kind="assigned", record=incident, actor=actor)
+
+
+def _requester_side(incident: Incident) -> list[User]:
+    watchers = User.objects.filter(watching__content_type=Incident.content_type(),
+                                   watching__object_id=incident.pk)
+    return [incident.requester, *watchers]
+
+
+@transaction.atomic
+def _create(incident: Incident, actor: Any, files: Sequence[UploadedFile], letter: tuple[str, dt.date | None],
+            watchers: Iterable[User]) -> Incident:
+    incident.save()
+    initial = {
+        "status": incident.status, "priority": incident.priority, "impact": incident.impact,
+        "urgency": incident.urgency, "channel": incident.channel,
+        "assigned_group": incident.assigned_group_id, "assignee": incident.assignee_id,
+    }
+    entry = timeline.append(
+        incident, TimelineKind.CREATED, actor=actor, body=incident.description,
+        data={"changes": timeline.field_changes({}, initial)}, created_at=incident.created_at,
+    )
+    stored = attachments.store_files(incident, files, actor=actor, is_internal=False, timeline_entry=entry)
+    audit.log_create(actor, incident)
+    for attachment in stored:
+        audit.log_create(actor, attachment, ["original_name", "size", "sha256", "is_internal", "object_id"])
+    letter_number, letter_date = letter
+    if letter_number:
+        records.add_reference(incident, actor, kind=ReferenceKind.LETTER, system="office-automation",
+                              reference=letter_number, reference_date=letter_date)
+    for watcher in watchers:
+        records.add_watcher(incident, actor, watcher)
+    if incident.assignee_id or incident.assigned_group_id:
+        _notify_assignment(incident, actor)
+    return incident
+
+
+def create_incident(
+    *,
+    actor: User,
+    title: str,
+    description: str = "",
+    requester: User | None = None,
+    channel: str = Channel.PORTAL,
+    category: Category | None = None,
+    subcategory: Category | None = None,
+    service: Service | None = None,
+    impact: int = Impact.MEDIUM,
+    urgency: int = Urgency.MEDIUM,
+    assigned_group: SupportGroup | None = None,
+    assignee: User | None = None,
+    files: Sequence[UploadedFile] = (),
+    letter_number: str = "",
+    letter_date: dt.date | None = None,
+    watchers: Iterable[User] = (),
+) -> Incident:
+    """Register a new incident; requesters report their own, agents also on behalf of others."""
+    requester = requester or actor
+    _require(permissions.can_report(actor))
+    if requester.pk != actor.pk:
+        _require(permissions.can_work(actor), _("Only agents can register an incident for someone else."))
+    if assigned_group is not None or assignee is not None:
+        _require(permissions.can_work(actor), _("Only agents can assign an incident."))
+    if not requester.is_active:
+        raise ValidationFailed(_("The requester's account is not active."), field="requester")
+    title = _clean_title(title)
+    _check_classification(category, subcategory)
+    _check_choice(channel, Channel, "channel")
+    _check_choice(impact, Impact, "impact")
+    _check_choice(urgency, Urgency, "urgency")
+    if service is not None and not service.is_active:
+        raise ValidationFailed(_("The service %(service)s is not active."), field="service", service=service)
+    if assignee is not None and assigned_group is None:
+        assigned_group = assignee.support_groups.filter(is_active=True).first()
+    _check_assignment(assigned_group, assignee)
+    attachments.validate_files(files)
+
+    now = timezone.now()
+    incident = Incident(
+        number=numbering.allocate_number(Incident.NUMBER_PREFIX, now),
+        title=title,
+        description=normalize_stored(description or "").strip(),
+        status=IncidentStatus.ASSIGNED if (assigned_group or assignee) else IncidentStatus.NEW,
+        requester=requester,
+        department=requester.department,
+        location=requester.location,
+        channel=channel,
+        category=category,
+        subcategory=subcategory,
+        service=service,
+        impact=impact,
+        urgency=urgency,
+        priority=priority_for(impact, urgency),
+        assigned_group=assigned_group,
+        assignee=assignee,
+        created_at=now,
+        updated_at=now,
+        created_by=actor,
+    )
+    _create(incident, actor, files, (letter_number, letter_date), watchers)
+    logger.info("Incident %s created by user %s", incident.number, actor.pk)
+    return incident
+
+
+def update_incident(*, actor: User, incident: Incident, expected_version: int, **values: Any) -> Incident:
+    """Change descriptive fields; impact or urgency recompute the priority unless it was set by hand."""
+    _require(permissions.can_work(actor))
+    unknown = set(values) - set(EDITABLE_FIELDS)
+    if unknown:
+        raise ValidationFailed(_("These fields cannot be changed here: %(fields)s."), fields=", ".join(sorted(unknown)))
+    if "title" in values:
+        values["title"] = _clean_title(values["title"])
+    if "description" in values:
+        values["description"] = normalize_stored(values["description"] or "").strip()
+    if "channel" in values:
+        _check_choice(values["channel"], Channel, "channel")
+    if "impact" in values:
+        _check_choice(values["impact"], Impact, "impact")
+    if "urgency" in values:
+        _check_choice(values["urgency"], Urgency, "urgency")
+
+    with transaction.atomic():
+        incident = records.lock(incident, expected_version)
+        if incident.is_final:
+            raise ValidationFailed(_("A closed or cancelled incident cannot be edited."))
+        category = values.get("category", incident.category)
+        subcategory = values.get("subcategory", incident.subcategory)
+        if "category" in values and "subcategory" not in values and subcategory is not None \
+                and subcategory.parent_id != getattr(category, "pk", None):
+            values["subcategory"] = subcategory = None
+        _check_classification(category, subcategory)
+        if not incident.priority_overridden:
+            impact = values.get("impact", incident.impact)
+            urgency = values.get("urgency", incident.urgency)
+            values["priority"] = priority_for(impact, urgency)
+        records.change_fields(incident, actor, values)
+    return incident
+
+
+def override_priority(
+    *, actor: User, incident: Incident, expected_version: int, priority: int | None, reason: str
+) -> Incident:
+    """Set the priority by hand with a reason, or give it back to the matrix with ``priority=None``."""
+    _require(permissions.can_manage(actor), _("Only incident managers can set the priority by hand."))
+    reason = normalize_stored(reason or "").strip()
+    if priority is not None:
+        _check_choice(priority, Priority, "priority")
+        if not reason:
+            raise ValidationFailed(_("Give a reason for setting the priority by hand."), field="reason")
+    with transaction.atomic():
+        incident = records.lock(incident, expected_version)
+        if priority is None:
+            values = {"priority": priority_for(incident.impact, incident.urgency), "priority_overridden": False,
+                      "priority_override_reason": ""}
+        else:
+            values = {"priority": priority, "priority_overridden": True, "priority_override_reason": reason}
+        records.change_fields(incident, actor, values, kind=TimelineKind.PRIORITY_OVERRIDDEN, body=reason)
+    return incident
+
+
+def assign_incident(
+    *, actor: User, incident: Incident, expected_version: int, group: SupportGroup | None, assignee: User | None
+) -> Incident:
+    """Assign to a support group and optionally an agent; a new incident becomes "assigned"."""
+    _require(permissions.can_work(actor))
+    if assignee is not None and group is None:
+        group = assignee.support_groups.filter(is_active=True).first()
+    _check_assignment(group, assignee)
+    if group is None and assignee is None:
+        raise ValidationFailed(_("Choose a support group or an agent."), field="assigned_group")
+    with transaction.atomic():
+        incident = records.lock(incident, expected_version)
+        if incident.is_final:
+            raise ValidationFailed(_("A closed or cancelled incident cannot be assigned."))
+        values: dict[str, Any] = {"assigned_group": group, "assignee": assignee}
+        if incident.assigned_group_id is not None and group is not None and incident.assigned_group_id != group.pk:
+            values["reassignment_count"] = incident.reassignment_count + 1
+        changes = records.change_fields(incident, actor, values, kind=TimelineKind.ASSIGNED)
+        if incident.status == IncidentStatus.NEW:
+            records.change_fields(incident, actor, {"status": IncidentStatus.ASSIGNED},
+                                  kind=TimelineKind.STATUS_CHANGED)
+        if changes:
+            _notify_assignment(incident, actor)
+    return incident
+
+
+def take_incident(*, actor: User, incident: Incident, expected_version: int) -> Incident:
+    """Assign the incident to the acting agent, in its current group if they belong to it."""
+    group = incident.assigned_group
+    if group is None or not group.members.filter(pk=actor.pk).exists():
+        group = actor.support_groups.filter(is_active=True).first()
+    return assign_incident(actor=actor, incident=incident, expected_version=expected_version,
+                           group=group, assignee=actor)
+
+
+def change_status(
+    *, actor: User, incident: Incident, expected_version: int, status: str, hold_reason: str = "", note: str = ""
+) -> Incident:
+    """Move between the working statuses (assigned, in progress, on hold with a reason)."""
+    _require(permissions.can_work(actor))
+    if status not in (IncidentStatus.ASSIGNED, IncidentStatus.IN_PROGRESS, IncidentStatus.ON_HOLD):
+        raise ValidationFailed(_("Use resolve, close, reopen or cancel for that status."), field="status")
+    if status == IncidentStatus.ON_HOLD:
+        if not hold_reason:
+            raise ValidationFailed(_("Choose why the incident is on hold."), field="hold_reason")
+        _check_choice(hold_reason, HoldReason, "hold_reason")
+    else:
+        hold_reason = ""
+    with transaction.atomic():
+        incident = records.lock(incident, expected_version)
+        if incident.status == IncidentStatus.ON_HOLD == status and incident.hold_reason == hold_reason:
+            return incident
+        INCIDENT_WORKFLOW.check(incident.status, status)
+        records.change_fields(
+            incident, actor, {"status": status, "hold_reason": hold_reason},
+            kind=TimelineKind.STATUS_CHANGED, body=normalize_stored(note or "").strip(), is_internal=False,
+        )
+    return incident
+
+
+def resolve_incident(
+    *, actor: User, incident: Incident, expected_version: int, resolution_code: ResolutionCode | None,
+    resolution_notes: str,
+) -> Incident:
+    """Record the resolution; the requester is asked to confirm it or reopen."""
+    _require(permissions.can_work(actor))
+    notes = normalize_stored(resolution_notes or "").strip()
+    if resolution_code is None or not resolution_code.is_active:
+        raise ValidationFailed(_("Choose a resolution code."), field="resolution_code")
+    if not notes:
+        raise ValidationFailed(_("Describe how the incident was resolved."), field="resolution_notes")
+    with transaction.atomic():
+        incident = records.lock(incident, expected_version)
+        INCIDENT_WORKFLOW.check(incident.status, IncidentStatus.RESOLVED)
+        now = timezone.now()
+        records.change_fields(
+            incident, actor,
+            {"resolution_code": resolution_code, "resolution_notes": notes, "resolved_by": actor},
+            at=now,
+        )
+        records.change_fields(
+            incident, actor, {"status": IncidentStatus.RESOLVED, "hold_reason": "", "resolved_at": now},
+            kind=TimelineKind.STATUS_CHANGED, body=notes, is_internal=False, at=now,
+        )
+        notifications.notify(recipients=_requester_side(incident), kind="resolved", record=incident, actor=actor)
+    return incident
+
+
+def confirm_resolution(*, actor: User, incident: Incident) -> Incident:
+    """The requester accepts the resolution, which closes the incident."""
+    _require(permissions.can_confirm(actor, incident))
+    with transaction.atomic():
+        incident = records.lock(incident, None)
+        INCIDENT_WORKFLOW.check(incident.status, IncidentStatus.CLOSED)
+        records.change_fields(
+            incident, actor, {"status": IncidentStatus.CLOSED, "closed_at": timezone.now()},
+            kind=TimelineKind.STATUS_CHANGED, is_internal=False, extra={"confirmed_by_requester": True},
+        )
+    return incident
+
+
+def close_incident(*, actor: User | None, incident: Incident, automatic: bool = False) -> Incident:
+    """Close a resolved incident: by an agent, or by the auto-close task (``actor=None``)."""
+    if not automatic:
+        _require(permissions.can_work(actor))
+    with transaction.atomic():
+        incident = records.lock(incident, None)
+        INCIDENT_WORKFLOW.check(incident.status, IncidentStatus.CLOSED)
+        records.change_fields(
+            incident, actor, {"status": IncidentStatus.CLOSED, "closed_at": timezone.now()},
+            kind=TimelineKind.STATUS_CHANGED, is_internal=False, extra={"automatic": automatic},
+        )
+    return incident
+
+
+def reopen_incident(*, actor: User, incident: Incident, reason: str) -> Incident:
+    """Reopen a resolved (or, within the window, closed) incident; it goes back to its agent or group."""
+    _require(permissions.can_reopen(actor, incident),
+             _("This incident can no longer be reopened. Report a new incident instead."))
+    reason = normalize_stored(reason or "").strip()
+    if not reason:
+        raise ValidationFailed(_("Say why the incident is not resolved."), field="reason")
+    with transaction.atomic():
+        incident = records.lock(incident, None)
+        target = IncidentStatus.ASSIGNED if incident.assignee_id or incident.assigned_group_id \
+            else IncidentStatus.IN_PROGRESS
+        INCIDENT_WORKFLOW.check(incident.status, target)
+        records.change_fields(
+            incident, actor,
+            {"status": target, "hold_reason": "", "resolved_at": None, "closed_at": None,
+             "reopen_count": incident.reopen_count + 1},
+            kind=TimelineKind.STATUS_CHANGED, body=reason, is_internal=False, extra={"reopened": True},
+        )
+        _notify_assignment(incident, actor)
+    return incident
+
+
+def cancel_incident(*, actor: User, incident: Incident, expected_version: int | None, reason: str) -> Incident:
+    _require(permissions.can_cancel(actor, incident))
+    reason = normalize_stored(reason or "").strip()
+    if not reason:
+        raise ValidationFailed(_("Give a reason for cancelling."), field="reason")
+    with transaction.atomic():
+        incident = records.lock(incident, expected_version)
+        INCIDENT_WORKFLOW.check(incident.status, IncidentStatus.CANCELLED)
+        records.change_fields(
+            incident, actor, {"status": IncidentStatus.CANCELLED, "hold_reason": "", "closed_at": timezone.now()},
+            kind=TimelineKind.STATUS_CHANGED, body=reason, is_internal=False,
+        )
+    return incident
+
+
+def add_reply(*, actor: User, incident: Incident, body: str, files: Sequence[UploadedFile] = ()) -> Any:
+    """Post a public reply; a requester's reply to an incident waiting for them puts it back in progress."""
+    _require(permissions.can_reply(actor, incident))
+    with transaction.atomic():
+        entry = records.add_comment(incident, actor, body=body, is_internal=False, files=files)
+        from_agent = permissions.can_work(actor) and incident.requester_id != actor.pk
+        if from_agent:
+            notifications.notify(recipients=_requester_side(incident), kind="public_reply", record=incident,
+                                 actor=actor)
+        else:
+            recipients = [incident.assignee] if incident.assignee_id else _group_recipients(incident.assigned_group)
+            notifications.notify(recipients=recipients, kind="public_reply", record=incident, actor=actor)
+            if incident.status == IncidentStatus.ON_HOLD and incident.hold_reason == HoldReason.AWAITING_REQUESTER:
+                locked = records.lock(incident, None)
+                records.change_fields(locked, actor, {"status": IncidentStatus.IN_PROGRESS, "hold_reason": ""},
+                                      kind=TimelineKind.STATUS_CHANGED, is_internal=False,
+                                      extra={"requester_replied": True})
+    return entry
+
+
+def add_work_note(*, actor: User, incident: Incident, body: str, files: Sequence[UploadedFile] = ()) -> Any:
+    """Post an internal work note; requesters never see it or its attachments."""
+    _require(permissions.can_work(actor))
+    with transaction.atomic():
+        return records.add_comment(incident, actor, body=body, is_internal=True, files=files)
+
+
+def add_attachments(*, actor: User, incident: Incident, files: Sequence[UploadedFile], internal: bool) -> Any:
+    if internal:
+        _require(permissions.can_work(actor))
+    else:
+        _require(permissions.can_reply(actor, incident))
+    with transaction.atomic():
+        return records.add_attachments(incident, actor, files, is_internal=internal)
+
+
+def set_major(*, actor: User, incident: Incident, expected_version: int, is_major: bool) -> Incident:
+    _require(permissions.can_manage(actor), _("Only incident managers can declare a major incident."))
+    with transaction.atomic():
+        incident = records.lock(incident, expected_version)
+        records.change_fields(incident, actor, {"is_major": is_major})
+    return incident
+
+
+def link_child(*, actor: User, parent: Incident, child: Incident) -> Incident:
+    """Make ``child`` a child of ``parent`` (usually a major incident)."""
+    _require(permissions.can_work(actor))
+    if parent.pk == child.pk:
+        raise ValidationFailed(_("An incident cannot be its own parent."), field="parent")
+    if parent.parent_id is not None:
+        raise ValidationFailed(_("%(number)s is itself a child incident."), field="parent", number=parent.number)
+    if child.children.exists():
+        raise ValidationFailed(_("%(number)s has child incidents of its own."), field="child", number=child.number)
+    with transaction.atomic():
+        child = records.lock(child, None)
+        records.change_fields(child, actor, {"parent": parent}, kind=TimelineKind.LINKED)
+        timeline.append(parent, TimelineKind.LINKED, actor=actor, data={"child": child.pk, "number": child.number})
+    return child
+
+
+def unlink_child(*, actor: User, child: Incident) -> Incident:
+    _require(permissions.can_work(actor))
+    with transaction.atomic():
+        child = records.lock(child, None)
+        parent = child.parent
+        if parent is None:
+            return child
+        records.change_fields(child, actor, {"parent": None}, kind=TimelineKind.UNLINKED)
+        timeline.append(parent, TimelineKind.UNLINKED, actor=actor, data={"child": child.pk, "number": child.number})
+    return child
+
+
+def add_letter_reference(
+    *, actor: User, incident: Incident, number: str, date: dt.date | None, note: str = ""
+) -> Any:
+    """Record the official letter (number and date in the office-automation system) that ordered the work."""
+    _require(permissions.can_work(actor) or incident.requester_id == actor.pk)
+    with transaction.atomic():
+        return records.add_reference(incident, actor, kind=ReferenceKind.LETTER, system="office-automation",
+                                     reference=number, reference_date=date, note=note)
+
+
+def add_watcher(*, actor: User, incident: Incident, user: User) -> Any:
+    _require(permissions.can_work(actor) or incident.requester_id == actor.pk)
+    with transaction.atomic():
+        return records.add_watcher(incident, actor, user)
+
+
+def remove_watcher(*, actor: User, incident: Incident, user: User) -> bool:
+    _require(permissions.can_work(actor) or incident.requester_id == actor.pk or user.pk == actor.pk)
+    with transaction.atomic():
+        return records.remove_watcher(incident, actor, user)
+
+
+@dataclass(frozen=True)
+class BulkResult:
+    number: str
+    ok: bool
+    message: str
+
+
+def bulk_update(
+    *,
+    actor: User,
+    incidents: Iterable[Incident],
+    group: SupportGroup | None = None,
+    assignee: User | None = None,
+    status: str = "",
+    hold_reason: str = "",
+) -> list[BulkResult]:
+    """Assign and/or change the status of several incidents; each item succeeds or fails on its own."""
+    _require(permissions.can_bulk_update(actor))
+    results = []
+    for incident in incidents:
+        try:
+            if group is not None or assignee is not None:
+                incident = assign_incident(actor=actor, incident=incident, expected_version=incident.version,
+                                           group=group, assignee=assignee)
+            if status:
+                incident = change_status(actor=actor, incident=incident, expected_version=incident.version,
+                                         status=status, hold_reason=hold_reason)
+        except SarvError as error:
+            results.append(BulkResult(incident.number, False, error.message))
+            continue
+        results.append(BulkResult(incident.number, True, str(_("Updated"))))
+    return results
+
+
+def close_resolved_incidents(now: dt.datetime | None = None) -> int:
+    """Close incidents resolved longer ago than the policy's auto-close days; return how many closed."""
+    policy = IncidentPolicy.current()
+    cutoff = (now or timezone.now()) - dt.timedelta(days=policy.auto_close_days)
+    due = Incident.objects.filter(status=IncidentStatus.RESOLVED, resolved_at__lte=cutoff).order_by("pk")
+    closed = 0
+    for incident in due.iterator(chunk_size=200):
+        try:
+            close_incident(actor=None, incident=incident, automatic=True)
+        except SarvError as error:
+            logger.warning("Auto-close of incident %s failed: %s", incident.number, error.message)
+            continue
+        closed += 1
+    if closed:
+        logger.info("Auto-closed %s incidents resolved before %s", closed, cutoff.isoformat())
+    return closed

@@ -1,0 +1,77 @@
+"""Filters of incident lists, shared by the agent workspace pages and the API."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import django_filters
+from django.db.models import QuerySet
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from sarv.accounts.models import Department, SupportGroup, User
+from sarv.core.choices import Priority
+from sarv.core.forms import JalaliDateField
+from sarv.core.models import Category
+from sarv.core.search import search
+from sarv.incidents.choices import Channel, IncidentStatus
+from sarv.incidents.models import Incident
+from sarv.services.models import Service
+
+
+class JalaliDateFilter(django_filters.DateFilter):
+    """A date filter that reads Jalali dates with Persian digits on Persian pages."""
+
+    field_class = JalaliDateField
+
+
+def _agents() -> QuerySet[User]:
+    return User.objects.filter(is_active=True, groups__permissions__codename="access_workspace").distinct()
+
+
+class IncidentFilter(django_filters.FilterSet):
+    q = django_filters.CharFilter(label=_("Text or number"), method="filter_text")
+    status = django_filters.MultipleChoiceFilter(label=_("Status"), choices=IncidentStatus.choices)
+    priority = django_filters.MultipleChoiceFilter(label=_("Priority"), choices=Priority.choices)
+    assigned_group = django_filters.ModelMultipleChoiceFilter(
+        label=_("Support group"), queryset=SupportGroup.objects.filter(is_active=True)
+    )
+    assignee = django_filters.ModelChoiceFilter(label=_("Agent"), queryset=_agents)
+    category = django_filters.ModelChoiceFilter(
+        label=_("Category"), queryset=Category.objects.filter(parent__isnull=True)
+    )
+    subcategory = django_filters.ModelChoiceFilter(
+        label=_("Subcategory"), queryset=Category.objects.filter(parent__isnull=False)
+    )
+    service = django_filters.ModelChoiceFilter(label=_("Service"), queryset=Service.objects.all())
+    department = django_filters.ModelChoiceFilter(label=_("Department"), queryset=Department.objects.all())
+    requester = django_filters.ModelChoiceFilter(label=_("Requester"), queryset=User.objects.all())
+    channel = django_filters.ChoiceFilter(label=_("Channel"), choices=Channel.choices)
+    is_major = django_filters.BooleanFilter(label=_("Major incident"))
+    created_from = JalaliDateFilter(label=_("Created from"), field_name="created_at", method="filter_created_from")
+    created_to = JalaliDateFilter(label=_("Created until"), field_name="created_at", method="filter_created_to")
+    ordering = django_filters.OrderingFilter(
+        label=_("Sort by"),
+        fields=(("priority", "priority"), ("created_at", "created_at"), ("updated_at", "updated_at"),
+                ("number", "number"), ("status", "status")),
+        field_labels={"priority": _("Priority"), "created_at": _("Created"), "updated_at": _("Updated"),
+                      "number": _("Number"), "status": _("Status")},
+    )
+
+    class Meta:
+        model = Incident
+        fields: list[str] = []
+
+    def filter_text(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
+        return search(queryset, value) if value else queryset
+
+    def filter_created_from(self, queryset: QuerySet, name: str, value: dt.date) -> QuerySet:
+        # Dates are days in the user's time zone; the stored instants are UTC.
+        return queryset.filter(created_at__gte=_start_of_day(value))
+
+    def filter_created_to(self, queryset: QuerySet, name: str, value: dt.date) -> QuerySet:
+        return queryset.filter(created_at__lt=_start_of_day(value + dt.timedelta(days=1)))
+
+
+def _start_of_day(day: dt.date) -> dt.datetime:
+    return timezone.make_aware(dt.datetime.combine(day, dt.time.min), timezone.get_current_timezone())

@@ -1,0 +1,17 @@
+"""Top-level URL map: pages, the requester portal, settings, the REST API and its locally served browser."""
+
+from django.contrib import admin
+from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
+
+urlpatterns = [
+    path("", include("sarv.core.urls")),
+    path("accounts/", include("sarv.accounts.urls")),
+    path("incidents/", include("sarv.incidents.urls")),
+    path("portal/", include("sarv.incidents.portal_urls")),
+    path("settings/", include("sarv.core.settings_urls")),
+    path("api/v1/", include("sarv.api_urls")),
+    path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
+    path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="api-schema"), name="api-docs"),
+    path("django-admin/", admin.site.urls),
+]

@@ -1,0 +1,92 @@
+/* Sarv's page behaviour. No inline scripts anywhere: the Content-Security-Policy forbids them. */
+(function () {
+  "use strict";
+
+  // Jalali date picker on Persian pages: inputs rendered with data-jdp get it.
+  function startDatePicker() {
+    if (window.jalaliDatepicker) {
+      window.jalaliDatepicker.startWatch({
+        persianDigits: true,
+        autoShow: true,
+        autoHide: true,
+        hideAfterChange: true,
+        date: true,
+        time: false,
+        zIndex: 2000,
+      });
+    }
+  }
+
+  // "Select all" checkbox and the bulk bar of record lists.
+  function updateBulkBar(form) {
+    var checked = form.querySelectorAll("input[name=selected]:checked").length;
+    var counter = form.querySelector("[data-selected-count]");
+    if (counter) {
+      counter.textContent = String(checked);
+    }
+    form.querySelectorAll("[data-needs-selection]").forEach(function (el) {
+      el.disabled = checked === 0;
+    });
+  }
+
+  document.addEventListener("change", function (event) {
+    var target = event.target;
+    if (!(target instanceof HTMLInputElement)) {
+      return;
+    }
+    var form = target.form;
+    if (target.matches("[data-select-all]") && form) {
+      form.querySelectorAll("input[name=selected]").forEach(function (box) {
+        box.checked = target.checked;
+      });
+    }
+    if (form && (target.name === "selected" || target.matches("[data-select-all]"))) {
+      updateBulkBar(form);
+    }
+    // Filters submit themselves when a select changes.
+    if (target.matches("[data-autosubmit]") && form) {
+      form.requestSubmit();
+    }
+  });
+
+  document.addEventListener("change", function (event) {
+    var select = event.target;
+    if (select instanceof HTMLSelectElement && select.matches("[data-autosubmit]") && select.form) {
+      select.form.requestSubmit();
+    }
+  });
+
+  // Confirm dangerous actions with the message in data-confirm.
+  document.addEventListener("submit", function (event) {
+    var form = event.target;
+    var message = form.getAttribute && form.getAttribute("data-confirm");
+    if (message && !window.confirm(message)) {
+      event.preventDefault();
+    }
+  });
+
+  // Show or hide parts of a form with data-show-when="fieldname=value".
+  function applyConditionalFields(root) {
+    (root || document).querySelectorAll("[data-show-when]").forEach(function (el) {
+      var rule = el.getAttribute("data-show-when").split("=");
+      var form = el.closest("form");
+      if (!form) {
+        return;
+      }
+      var field = form.elements.namedItem(rule[0]);
+      var value = field ? field.value : "";
+      el.hidden = value !== rule[1];
+    });
+  }
+  document.addEventListener("change", function () { applyConditionalFields(document); });
+
+  document.addEventListener("DOMContentLoaded", function () {
+    startDatePicker();
+    applyConditionalFields(document);
+    document.querySelectorAll("form[data-bulk]").forEach(updateBulkBar);
+  });
+  document.addEventListener("htmx:afterSwap", function (event) {
+    applyConditionalFields(event.target);
+    document.querySelectorAll("form[data-bulk]").forEach(updateBulkBar);
+  });
+})();
