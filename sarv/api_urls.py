@@ -1,5 +1,4 @@
 """The REST API under /api/v1/: one router per app, included here."""
 
-from django.urls import path
 
 urlpatterns: list = []

@@ -10,7 +10,6 @@ from __future__ import annotations
 from pathlib import Path
 
 import dj_database_url
-from django.utils.translation import gettext_lazy as _
 
 from sarv.env import env_bool, env_int, env_list, env_str
 
@@ -126,7 +125,8 @@ LOGIN_URL = "accounts:login"
 LOGIN_REDIRECT_URL = "core:home"
 LOGOUT_REDIRECT_URL = "accounts:login"
 
-# Language and time: Persian first, English second; data in UTC, shown in Asia/Tehran unless the user picks another zone.
+# Language and time: Persian first, English second.
+# Data is stored in UTC and shown in Asia/Tehran unless the user picks another zone.
 LANGUAGE_CODE = "fa"
 LANGUAGES = [("fa", "فارسی"), ("en", "English")]
 LANGUAGE_COOKIE_NAME = "sarv_language"
@@ -190,7 +190,9 @@ if env_str("SARV_TASK_BACKEND") == "django_tasks_rq.RQBackend":
 
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 if env_str("SARV_REDIS_URL"):
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": env_str("SARV_REDIS_URL")}}
+    CACHES = {
+        "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": env_str("SARV_REDIS_URL")}
+    }
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [

@@ -15,6 +15,6 @@ os.environ.setdefault("SARV_TASK_BACKEND", "django_tasks.backends.immediate.Imme
 os.environ.setdefault("SARV_LOG_LEVEL", "WARNING")
 os.environ.setdefault("SARV_VAR_DIR", os.path.join(os.path.dirname(os.path.dirname(__file__)), "var", "test"))
 
-from sarv.settings import *  # noqa: E402, F403
+from sarv.settings import *  # noqa: F403
 
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

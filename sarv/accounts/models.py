@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.conf import settings
-from django.contrib.auth.models import AbstractUser, UserManager
+from django.contrib.auth.models import AbstractUser
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -63,10 +63,6 @@ class Location(BilingualNameMixin):
         return node
 
 
-class SarvUserManager(UserManager["User"]):
-    pass
-
-
 class User(AbstractUser):
     """A person who signs in to Sarv: a requester, an agent, a manager or an administrator.
 
@@ -86,8 +82,6 @@ class User(AbstractUser):
     employee_number = models.CharField(_("employee number"), max_length=40, blank=True)
     job_title = models.CharField(_("job title"), max_length=120, blank=True)
     search_key = models.CharField(max_length=400, blank=True, editable=False)
-
-    objects = SarvUserManager()
 
     class Meta:
         verbose_name = _("user")
@@ -119,7 +113,7 @@ class SupportGroup(BilingualNameMixin):
     lead = models.ForeignKey(
         User, on_delete=models.PROTECT, null=True, blank=True, related_name="led_groups", verbose_name=_("group lead"),
     )
-    members = models.ManyToManyField(
+    members: models.ManyToManyField[User, SupportGroupMembership] = models.ManyToManyField(
         User, through="SupportGroupMembership", related_name="support_groups", verbose_name=_("members"),
     )
     is_active = models.BooleanField(_("active"), default=True)

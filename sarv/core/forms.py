@@ -61,7 +61,7 @@ class JalaliDateField(forms.DateField):
 class NormalizedCharField(forms.CharField):
     """Text in which Arabic yeh and kaf become Persian; everything else is kept as typed."""
 
-    def to_python(self, value: Any) -> str:
+    def to_python(self, value: Any) -> str | None:
         text = super().to_python(value)
         return normalize_stored(text) if text else text
 

@@ -52,7 +52,7 @@ class UserPreferencesMiddleware:
     def __call__(self, request: HttpRequest) -> HttpResponse:
         language = preferred_language(request)
         translation.activate(language)
-        request.LANGUAGE_CODE = language  # type: ignore[attr-defined]
+        request.LANGUAGE_CODE = language
 
         user = getattr(request, "user", None)
         zone_name = getattr(user, "time_zone", "") if user is not None and user.is_authenticated else ""

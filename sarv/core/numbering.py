@@ -35,7 +35,7 @@ def allocate_numbers(prefix: str, year: int, count: int = 1) -> list[str]:
         with connection.cursor() as cursor:
             # One statement increments and reads, so two creators can never read the same value.
             cursor.execute(
-                f"UPDATE {table} SET last_value = last_value + %s WHERE prefix = %s AND year = %s "  # noqa: S608
+                f"UPDATE {table} SET last_value = last_value + %s WHERE prefix = %s AND year = %s "
                 "RETURNING last_value",
                 [count, prefix, year],
             )

@@ -74,7 +74,7 @@ def _related_names(model: type[models.Model], entries: Sequence[TimelineEntry]) 
         for change in entry.data.get("changes", []):
             try:
                 model_field = model._meta.get_field(change["field"])
-            except Exception:  # noqa: BLE001 - a field removed since the entry was written
+            except Exception:
                 continue
             if isinstance(model_field, models.ForeignKey):
                 related = model_field.related_model
@@ -113,7 +113,7 @@ def describe(model: type[models.Model], entries: Iterable[TimelineEntry]) -> lis
                 continue
             try:
                 model_field: models.Field | None = model._meta.get_field(name)  # type: ignore[assignment]
-            except Exception:  # noqa: BLE001
+            except Exception:
                 model_field = None
             label = str(model_field.verbose_name) if model_field is not None else name
             if name in related:

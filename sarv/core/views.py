@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import zoneinfo
+from typing import cast
 
 from django import forms
 from django.conf import settings
@@ -16,6 +17,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
+from sarv.accounts.models import User
 from sarv.core import audit
 from sarv.core.models import Attachment, Notification
 from sarv.core.permissions import is_agent
@@ -44,10 +46,10 @@ def set_language(request: HttpRequest) -> HttpResponse:
     response = HttpResponseRedirect(_safe_next(request))
     if language not in SUPPORTED_LANGUAGES:
         return response
-    if request.user.is_authenticated and request.user.language != language:  # type: ignore[union-attr]
+    if request.user.is_authenticated and request.user.language != language:
         user = request.user
-        before = user.language  # type: ignore[union-attr]
-        user.language = language  # type: ignore[union-attr]
+        before = user.language
+        user.language = language
         user.save(update_fields=["language"])
         audit.log_update(user, user, {"language": [before, language]})
     response.set_cookie(settings.LANGUAGE_COOKIE_NAME, language, max_age=365 * 24 * 3600, samesite="Lax",
@@ -80,19 +82,18 @@ class PreferencesForm(forms.Form):
 
 @login_required
 def preferences(request: HttpRequest) -> HttpResponse:
-    user = request.user
-    form = PreferencesForm(request.POST or None, initial={"language": user.language,  # type: ignore[union-attr]
-                                                           "time_zone": user.time_zone})  # type: ignore[union-attr]
+    user = cast(User, request.user)
+    form = PreferencesForm(request.POST or None, initial={"language": user.language, "time_zone": user.time_zone})
     if request.method == "POST" and form.is_valid():
-        before = audit.snapshot(user, ["language", "time_zone"])  # type: ignore[arg-type]
-        user.language = form.cleaned_data["language"]  # type: ignore[union-attr]
-        user.time_zone = form.cleaned_data["time_zone"]  # type: ignore[union-attr]
-        user.save(update_fields=["language", "time_zone"])  # type: ignore[union-attr]
-        audit.log_update(user, user, audit.diff(before, audit.snapshot(user, ["language", "time_zone"])))  # type: ignore[arg-type]
-        translation.activate(user.language)  # type: ignore[union-attr]
+        before = audit.snapshot(user, ["language", "time_zone"])
+        user.language = form.cleaned_data["language"]
+        user.time_zone = form.cleaned_data["time_zone"]
+        user.save(update_fields=["language", "time_zone"])
+        audit.log_update(user, user, audit.diff(before, audit.snapshot(user, ["language", "time_zone"])))
+        translation.activate(user.language)
         messages.success(request, _("Your preferences were saved."))
         response = redirect("core:preferences")
-        response.set_cookie(settings.LANGUAGE_COOKIE_NAME, user.language, max_age=365 * 24 * 3600,  # type: ignore[union-attr]
+        response.set_cookie(settings.LANGUAGE_COOKIE_NAME, user.language, max_age=365 * 24 * 3600,
                             samesite="Lax", secure=settings.SESSION_COOKIE_SECURE, httponly=True)
         return response
     return render(request, "core/preferences.html", {"form": form})
@@ -101,7 +102,7 @@ def preferences(request: HttpRequest) -> HttpResponse:
 @login_required
 def notifications(request: HttpRequest) -> HttpResponse:
     """List the user's notifications, newest first; opening the page marks them read."""
-    queryset = Notification.objects.filter(recipient=request.user).select_related("actor", "content_type")
+    queryset = Notification.objects.filter(recipient=cast(User, request.user)).select_related("actor", "content_type")
     page = Paginator(queryset, 30).get_page(request.GET.get("page"))
     rows = list(page.object_list)
     records = _records_for(rows)

@@ -9,10 +9,14 @@ from sarv.core.permissions import is_agent
 
 
 def can_view_attachment(user: Any, attachment: Attachment) -> bool:
-    """Return whether ``user`` may download ``attachment``: they must see its record, and internal files need an agent."""
+    """Return whether ``user`` may download ``attachment``.
+
+    The user must see the attachment's record, and internal files need an agent.
+    """
     model = attachment.content_type.model_class()
-    if model is None or not hasattr(model.objects, "visible_to"):
+    manager = getattr(model, "objects", None)
+    if manager is None or not hasattr(manager, "visible_to"):
         return False
-    if not model.objects.visible_to(user).filter(pk=attachment.object_id).exists():  # type: ignore[attr-defined]
+    if not manager.visible_to(user).filter(pk=attachment.object_id).exists():
         return False
     return not attachment.is_internal or is_agent(user)

@@ -13,3 +13,6 @@ class GlobalPermission(models.Model):
             ("manage_settings", _("Can change Sarv's settings")),
             ("view_audit_log", _("Can read the audit log")),
         ]
+
+    def __str__(self) -> str:
+        return "global permission"

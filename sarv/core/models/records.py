@@ -28,18 +28,18 @@ class BilingualNameMixin(models.Model):
     class Meta:
         abstract = True
 
-    @property
-    def name(self) -> str:
-        if translation.get_language() == "en" and self.name_en:
-            return self.name_en
-        return self.name_fa or self.name_en
-
     def __str__(self) -> str:
         return self.name
 
     def save(self, *args: Any, **kwargs: Any) -> None:
         self.name_fa = normalize_stored(self.name_fa)
         super().save(*args, **kwargs)
+
+    @property
+    def name(self) -> str:
+        if translation.get_language() == "en" and self.name_en:
+            return self.name_en
+        return self.name_fa or self.name_en
 
 
 class WorkItemQuerySet(models.QuerySet):
@@ -143,11 +143,6 @@ class WorkItem(models.Model):
     def __str__(self) -> str:
         return f"{self.number} {self.title}"
 
-    def build_search_key(self) -> str:
-        parts = [self.number or ""]
-        parts.extend(str(getattr(self, name) or "") for name in self.SEARCH_FIELDS)
-        return search_key(" ".join(parts))
-
     def save(self, *args: Any, **kwargs: Any) -> None:
         self.title = normalize_stored(self.title)
         self.description = normalize_stored(self.description)
@@ -156,6 +151,11 @@ class WorkItem(models.Model):
         if update_fields is not None:
             kwargs["update_fields"] = set(update_fields) | {"search_key", "title", "description"}
         super().save(*args, **kwargs)
+
+    def build_search_key(self) -> str:
+        parts = [self.number or ""]
+        parts.extend(str(getattr(self, name) or "") for name in self.SEARCH_FIELDS)
+        return search_key(" ".join(parts))
 
     @property
     def is_final(self) -> bool:

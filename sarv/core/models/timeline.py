@@ -62,7 +62,8 @@ class TimelineEntry(AppendOnlyModel):
     body = models.TextField(blank=True)
     data = models.JSONField(default=dict, blank=True, encoder=DjangoJSONEncoder)
     # Identity of the source event for imported entries, so a second import appends nothing twice.
-    source_key = models.CharField(max_length=120, null=True, blank=True)
+    # NULL, not "", for entries made in Sarv: the unique constraint below only applies where it is set.
+    source_key = models.CharField(max_length=120, null=True, blank=True)  # noqa: DJ001
 
     objects = AppendOnlyQuerySet.as_manager()
 
