@@ -6,6 +6,8 @@ VENV := .venv
 PY := $(VENV)/bin/python
 PIP := $(VENV)/bin/pip
 MANAGE := $(PY) manage.py
+# Extra pip options, for an offline install: make run PIP_INSTALL_OPTS="--no-index --find-links wheelhouse"
+PIP_INSTALL_OPTS ?=
 
 # `make run` is a local demo: a generated secret key, plain HTTP on loopback, e-mail printed to the console.
 RUN_ENV := SARV_SECRET_KEY="$$(cat var/secret_key)" SARV_HTTPS=false SARV_DEBUG=false \
@@ -19,11 +21,11 @@ $(VENV)/bin/activate:
 	$(PYTHON) -m venv $(VENV)
 
 $(VENV)/.base-installed: requirements/base.lock $(VENV)/bin/activate
-	$(PIP) install --quiet --require-hashes -r requirements/base.lock
+	$(PIP) install --quiet $(PIP_INSTALL_OPTS) --require-hashes -r requirements/base.lock
 	touch $@
 
 $(VENV)/.dev-installed: requirements/dev.lock $(VENV)/bin/activate
-	$(PIP) install --quiet --require-hashes -r requirements/dev.lock
+	$(PIP) install --quiet $(PIP_INSTALL_OPTS) --require-hashes -r requirements/dev.lock
 	touch $@ $(VENV)/.base-installed
 
 var/secret_key:

@@ -38,6 +38,7 @@ from django.contrib.contenttypes.models import ContentType  # noqa: E402
 from django.db import transaction  # noqa: E402
 from django.utils import timezone  # noqa: E402
 
+from bench.dataset import BENCH_PASSWORD  # noqa: E402
 from bench.textgen import TextGenerator  # noqa: E402
 from sarv.accounts.models import Department, SupportGroup, SupportGroupMembership, User  # noqa: E402
 from sarv.core.choices import DEFAULT_PRIORITY_MATRIX, TimelineKind  # noqa: E402
@@ -48,7 +49,6 @@ from sarv.incidents.choices import Channel, HoldReason, IncidentStatus  # noqa: 
 from sarv.incidents.models import Incident, ResolutionCode  # noqa: E402
 from sarv.services.models import Service  # noqa: E402
 
-BENCH_PASSWORD = "sarv-bench-password"
 STATUS_WEIGHTS = {
     IncidentStatus.NEW: 3, IncidentStatus.ASSIGNED: 3, IncidentStatus.IN_PROGRESS: 5, IncidentStatus.ON_HOLD: 3,
     IncidentStatus.RESOLVED: 4, IncidentStatus.CLOSED: 80, IncidentStatus.CANCELLED: 2,

@@ -1,4 +1,14 @@
-"""The REST API under /api/v1/: one router per app, included here."""
+"""The REST API under /api/v1/: each app's routes under its own namespace.
 
+The module switch middleware maps namespaces to modules, so switching a
+module off returns 404 for its API as for its pages.
+"""
 
-urlpatterns: list = []
+from django.urls import include, path
+
+urlpatterns = [
+    path("", include(("sarv.accounts.api.urls", "accounts-api"))),
+    path("", include(("sarv.core.api.urls", "core-api"))),
+    path("", include(("sarv.services.api.urls", "services-api"))),
+    path("", include(("sarv.incidents.api.urls", "incidents-api"))),
+]

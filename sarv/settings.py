@@ -221,7 +221,8 @@ SPECTACULAR_SETTINGS = {
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
     "SCHEMA_PATH_PREFIX": r"/api/v1",
-    "ENUM_NAME_OVERRIDES": {},
+    # Impact and urgency share one choice set (high, medium, low); one name keeps the schema free of duplicates.
+    "ENUM_NAME_OVERRIDES": {"LevelEnum": "sarv.core.choices.Impact"},
 }
 
 LOG_LEVEL = env_str("SARV_LOG_LEVEL", "INFO")

@@ -18,3 +18,6 @@ os.environ.setdefault("SARV_VAR_DIR", os.path.join(os.path.dirname(os.path.dirna
 from sarv.settings import *  # noqa: F403
 
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+# WhiteNoise warns when STATIC_ROOT is missing; the tests serve static files from the finders instead.
+os.makedirs(STATIC_ROOT, exist_ok=True)

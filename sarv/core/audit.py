@@ -56,8 +56,22 @@ def log(
     object_repr: str = "",
 ) -> AuditLogEntry:
     """Append one audit row; ``changes`` maps field keys to (before, after) and the address comes from the request."""
+    entry = build(actor=actor, action=action, instance=instance, changes=changes, object_repr=object_repr)
+    entry.save()
+    return entry
+
+
+def build(
+    *,
+    actor: Any,
+    action: str,
+    instance: models.Model | None = None,
+    changes: Mapping[str, tuple[Any, Any] | list[Any]] | None = None,
+    object_repr: str = "",
+) -> AuditLogEntry:
+    """Return an unsaved audit row, for ``log`` and for bulk writers such as importers."""
     content_type = ContentType.objects.get_for_model(instance) if instance is not None else None
-    return AuditLogEntry.objects.create(
+    return AuditLogEntry(
         actor=actor if actor is not None and getattr(actor, "pk", None) else None,
         ip_address=request_context.current_ip(),
         action=action,

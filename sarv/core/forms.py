@@ -99,3 +99,40 @@ def apply_error(form: forms.BaseForm, error: SarvError) -> None:
     """Show an action's error on the form: on its field when the form has it, else above the form."""
     field = error.field if error.field in form.fields else None
     form.add_error(field, error.message)
+
+
+# --- Bootstrap styling shared by every page form -------------------------------------------------------
+
+
+def style_form(form: forms.BaseForm) -> None:
+    """Give every widget its Bootstrap class, so templates render fields without per-field markup."""
+    for field in form.fields.values():
+        widget = field.widget
+        if isinstance(widget, forms.HiddenInput | forms.CheckboxSelectMultiple | forms.RadioSelect):
+            continue
+        if isinstance(widget, forms.CheckboxInput):
+            css = "form-check-input"
+        elif isinstance(widget, forms.Select):
+            css = "form-select"
+        else:
+            css = "form-control"
+        classes = widget.attrs.get("class", "").split()
+        if css not in classes:
+            widget.attrs["class"] = " ".join([*classes, css])
+
+
+class StyledForm(forms.Form):
+    """A form whose widgets carry Bootstrap classes and whose invalid fields are marked ``is-invalid``."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        style_form(self)
+
+    def add_error(self, field: str | None, error: Any) -> None:
+        super().add_error(field, error)
+        for name in self.errors:
+            if name in self.fields:
+                widget = self.fields[name].widget
+                classes = widget.attrs.get("class", "").split()
+                if "is-invalid" not in classes:
+                    widget.attrs["class"] = " ".join([*classes, "is-invalid"])

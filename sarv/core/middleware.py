@@ -30,7 +30,7 @@ class ContentSecurityPolicyMiddleware:
         return response
 
 
-def preferred_language(request: HttpRequest) -> str:
+def preferred_language(request: Any) -> str:
     """Return the signed-in user's language, else the language cookie, else Persian.
 
     The browser's Accept-Language is ignored on purpose: Sarv is Persian first, and
@@ -43,6 +43,25 @@ def preferred_language(request: HttpRequest) -> str:
     return cookie if cookie in SUPPORTED_LANGUAGES else settings.LANGUAGE_CODE
 
 
+def activate_preferences(request: Any) -> str:
+    """Activate the language and time zone of ``request.user`` (or the defaults) and return the language.
+
+    The middleware calls this for session users; the API calls it again once
+    token authentication has found the user, which happens after middleware.
+    """
+    language = preferred_language(request)
+    translation.activate(language)
+    request.LANGUAGE_CODE = language
+
+    user = getattr(request, "user", None)
+    zone_name = getattr(user, "time_zone", "") if user is not None and user.is_authenticated else ""
+    try:
+        timezone.activate(zoneinfo.ZoneInfo(zone_name or settings.TIME_ZONE))
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+        timezone.activate(zoneinfo.ZoneInfo(settings.TIME_ZONE))
+    return language
+
+
 class UserPreferencesMiddleware:
     """Activate the user's language and time zone for the request."""
 
@@ -50,17 +69,7 @@ class UserPreferencesMiddleware:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        language = preferred_language(request)
-        translation.activate(language)
-        request.LANGUAGE_CODE = language
-
-        user = getattr(request, "user", None)
-        zone_name = getattr(user, "time_zone", "") if user is not None and user.is_authenticated else ""
-        try:
-            timezone.activate(zoneinfo.ZoneInfo(zone_name or settings.TIME_ZONE))
-        except (zoneinfo.ZoneInfoNotFoundError, ValueError):
-            timezone.activate(zoneinfo.ZoneInfo(settings.TIME_ZONE))
-
+        language = activate_preferences(request)
         response = self.get_response(request)
         response.headers.setdefault("Content-Language", language)
         return response

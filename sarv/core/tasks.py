@@ -9,6 +9,8 @@ from django.utils import timezone
 from django_tasks import task
 
 from sarv.core.models import Notification
+from sarv.core.scheduler import periodic
+from sarv.env import env_int
 
 logger = logging.getLogger(__name__)
 
@@ -50,3 +52,12 @@ def send_notification_emails(notification_ids: list[int], attempt: int = 1) -> i
         logger.error("Gave up e-mailing notifications %s after %s attempts", failed, attempt)
     logger.info("Sent %s notification e-mails of %s requested", sent, len(notification_ids))
     return sent
+
+
+@periodic(every=dt.timedelta(seconds=env_int("SARV_HEARTBEAT_SECONDS", 300, minimum=1)), name="core.heartbeat")
+@task()
+def heartbeat() -> str:
+    """Show that the scheduler and a worker are alive: each run leaves a finished task result in the queue table."""
+    now = timezone.now().isoformat()
+    logger.info("Heartbeat at %s", now)
+    return now

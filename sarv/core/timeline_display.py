@@ -8,14 +8,13 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.contrib.auth import get_user_model
 from django.db import models
-from django.utils.dateparse import parse_date, parse_datetime
 from django.utils.translation import gettext as _
 
-from sarv.core import jalali
+from sarv.core import field_display, jalali
 from sarv.core.choices import ReferenceKind, TimelineKind
 from sarv.core.models import TimelineEntry
-from sarv.core.text import to_persian_digits
 
 # Fields whose changes are bookkeeping and not worth a line of their own.
 HIDDEN_FIELDS = frozenset({"version", "updated_at", "search_key"})
@@ -26,6 +25,10 @@ class FieldLine:
     label: str
     old: str
     new: str
+    # The stored field key and raw values, for API clients that translate or compare on their own.
+    field: str = ""
+    old_raw: Any = None
+    new_raw: Any = None
 
 
 @dataclass
@@ -42,88 +45,65 @@ class DisplayEntry:
         return self.entry.attachments.all()
 
 
-def _label_for_choice(model_field: models.Field, value: Any) -> str:
-    for key, label in model_field.flatchoices:
-        if key == value:
-            return str(label)
-    return str(value)
-
-
-def _format_scalar(model_field: models.Field | None, value: Any) -> str:
-    if value is None or value == "":
-        return "—"
-    if model_field is not None and model_field.choices:
-        return _label_for_choice(model_field, value)
-    if isinstance(value, bool):
-        return _("Yes") if value else _("No")
-    if isinstance(model_field, models.DateTimeField) and isinstance(value, str):
-        moment = parse_datetime(value)
-        return jalali.format_datetime(moment) if moment else value
-    if isinstance(model_field, models.DateField) and isinstance(value, str):
-        day = parse_date(value)
-        return jalali.format_date(day) if day else value
-    text = str(value)
-    return to_persian_digits(text) if jalali.uses_jalali() and isinstance(value, int) else text
-
-
 def _related_names(model: type[models.Model], entries: Sequence[TimelineEntry]) -> dict[str, dict[Any, str]]:
     """Fetch the display names of every foreign key value mentioned in ``entries``, one query per model."""
     wanted: dict[type[models.Model], set[Any]] = defaultdict(set)
     fields_by_name: dict[str, type[models.Model]] = {}
     for entry in entries:
         for change in entry.data.get("changes", []):
-            try:
-                model_field = model._meta.get_field(change["field"])
-            except Exception:
-                continue
-            if isinstance(model_field, models.ForeignKey):
-                related = model_field.related_model
+            found = field_display.model_field(model, change.get("field", ""))
+            if isinstance(found, models.ForeignKey):
+                related = found.related_model
                 assert isinstance(related, type)
                 fields_by_name[change["field"]] = related
                 wanted[related].update(v for v in (change.get("old"), change.get("new")) if v is not None)
-    names: dict[type[models.Model], dict[Any, str]] = {}
-    for related, ids in wanted.items():
-        names[related] = {obj.pk: _display_name(obj) for obj in related._default_manager.filter(pk__in=ids)}
+    names = field_display.fetch_names(wanted)
     return {name: names.get(related, {}) for name, related in fields_by_name.items()}
 
 
-def _display_name(obj: models.Model) -> str:
-    for attribute in ("display_name", "number", "name"):
-        value = getattr(obj, attribute, None)
-        if value:
-            return str(value)
-    return str(obj)
+_WATCHER_KINDS = (TimelineKind.WATCHER_ADDED, TimelineKind.WATCHER_REMOVED)
+
+
+def _watcher_names(entries: Sequence[TimelineEntry]) -> dict[Any, str]:
+    """Fetch the names of the people that watcher entries mention, in one query."""
+    ids = {entry.data.get("user") for entry in entries if entry.kind in _WATCHER_KINDS}
+    ids.discard(None)
+    if not ids:
+        return {}
+    user_model = get_user_model()
+    return field_display.fetch_names({user_model: ids})[user_model]
 
 
 def describe(model: type[models.Model], entries: Iterable[TimelineEntry]) -> list[DisplayEntry]:
     """Return display rows for ``entries`` of records of ``model``, translated into the active language."""
     entries = list(entries)
     related = _related_names(model, entries)
+    watchers = _watcher_names(entries)
     rows = []
     for entry in entries:
         row = DisplayEntry(
             entry=entry,
             kind=entry.kind,
-            kind_label=_label_for_choice(TimelineEntry._meta.get_field("kind"), entry.kind),
+            kind_label=field_display.label_for_choice(TimelineEntry._meta.get_field("kind"), entry.kind),
             actor_name=entry.actor.display_name if entry.actor else _("System"),
         )
         for change in entry.data.get("changes", []):
             name = change.get("field", "")
             if name in HIDDEN_FIELDS:
                 continue
-            try:
-                model_field: models.Field | None = model._meta.get_field(name)  # type: ignore[assignment]
-            except Exception:
-                model_field = None
-            label = str(model_field.verbose_name) if model_field is not None else name
+            model_field = field_display.model_field(model, name)
+            label = field_display.field_label(model, name)
             if name in related:
                 old = related[name].get(change.get("old"), "—") if change.get("old") is not None else "—"
                 new = related[name].get(change.get("new"), "—") if change.get("new") is not None else "—"
             else:
-                old = _format_scalar(model_field, change.get("old"))
-                new = _format_scalar(model_field, change.get("new"))
-            row.lines.append(FieldLine(label=label, old=old, new=new))
+                old = field_display.format_value(model_field, change.get("old"))
+                new = field_display.format_value(model_field, change.get("new"))
+            row.lines.append(FieldLine(label=label, old=old, new=new, field=name,
+                                       old_raw=change.get("old"), new_raw=change.get("new")))
         row.extra.extend(_extra_lines(entry))
+        if entry.kind in _WATCHER_KINDS and entry.data.get("user") in watchers:
+            row.extra.append(watchers[entry.data["user"]])
         rows.append(row)
     return rows
 

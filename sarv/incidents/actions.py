@@ -544,3 +544,49 @@ def close_resolved_incidents(now: dt.datetime | None = None) -> int:
     if closed:
         logger.info("Auto-closed %s incidents resolved before %s", closed, cutoff.isoformat())
     return closed
+
+
+# Settings of the incident process
+
+# Imported here rather than at the top because this section is appended to the incident actions as a block.
+from sarv.core import actions as settings_actions  # noqa: E402
+
+POLICY_LIMITS = {"reopen_window_days": (0, 365), "auto_close_days": (1, 365)}
+
+
+def update_incident_policy(*, actor: User, reopen_window_days: int, auto_close_days: int) -> IncidentPolicy:
+    """Change how long requesters may reopen a resolved incident and when resolved incidents close by themselves."""
+    settings_actions.require_settings_admin(actor)
+    values = {"reopen_window_days": reopen_window_days, "auto_close_days": auto_close_days}
+    for field, (low, high) in POLICY_LIMITS.items():
+        if values[field] is None or not low <= values[field] <= high:
+            raise ValidationFailed(_("Enter a number of days from %(low)s to %(high)s."), field=field,
+                                   low=low, high=high)
+    policy = settings_actions.save_audited(actor, IncidentPolicy.current(), values)
+    logger.info("Incident policy updated by user %s", actor.pk)
+    return policy
+
+
+def _validate_resolution_code(code: ResolutionCode) -> None:
+    if not code.code:
+        raise ValidationFailed(_("Enter a code."), field="code")
+    settings_actions.check_unique_code(ResolutionCode.objects.all(), code.code, exclude_pk=code.pk)
+    settings_actions.check_unique_name(ResolutionCode.objects.all(), code.name_fa, exclude_pk=code.pk)
+
+
+def save_resolution_code(
+    *, actor: User, resolution_code: ResolutionCode | None, values: dict[str, Any]
+) -> ResolutionCode:
+    """Create (``resolution_code=None``) or change a resolution code; a deactivated code stays on old incidents."""
+    settings_actions.require_settings_admin(actor)
+    cleaned = {
+        "name_fa": settings_actions.require_name(values),
+        "name_en": settings_actions.clean_text(values.get("name_en")),
+        "code": settings_actions.clean_code(values.get("code")),
+        "sort_order": settings_actions.clean_order(values),
+        "is_active": bool(values.get("is_active", True)),
+    }
+    saved = settings_actions.save_audited(actor, resolution_code or ResolutionCode(), cleaned,
+                                          validate=_validate_resolution_code)
+    logger.info("Resolution code %s saved by user %s", saved.code, actor.pk)
+    return saved

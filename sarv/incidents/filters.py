@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 import django_filters
 from django.db.models import QuerySet
@@ -25,7 +26,8 @@ class JalaliDateFilter(django_filters.DateFilter):
     field_class = JalaliDateField
 
 
-def _agents() -> QuerySet[User]:
+def _agents(request: Any = None) -> QuerySet[User]:
+    # django-filter calls a callable queryset with the request.
     return User.objects.filter(is_active=True, groups__permissions__codename="access_workspace").distinct()
 
 

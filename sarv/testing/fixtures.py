@@ -89,3 +89,14 @@ def resolution_code(db: Any) -> Any:
 @pytest.fixture
 def make_incident(db: Any) -> Callable[..., Any]:
     return factories.make_incident
+
+
+@pytest.fixture(autouse=True)
+def _skip_unless_postgres(request: pytest.FixtureRequest) -> None:
+    """Skip tests marked ``postgres`` when the suite runs on SQLite."""
+    if request.node.get_closest_marker("postgres") is None:
+        return
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        pytest.skip("needs PostgreSQL: run with DATABASE_URL=postgres://... (.ci/run does)")

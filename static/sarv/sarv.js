@@ -90,3 +90,36 @@
     document.querySelectorAll("form[data-bulk]").forEach(updateBulkBar);
   });
 })();
+
+/* --- Incident pages (agent workspace and requester portal) --- */
+(function () {
+  "use strict";
+
+  // A quick-action modal rendered with errors carries data-sarv-show: open it so the user sees the errors.
+  function showFlaggedModals(root) {
+    if (!window.bootstrap) {
+      return;
+    }
+    (root || document).querySelectorAll(".modal[data-sarv-show]").forEach(function (el) {
+      window.bootstrap.Modal.getOrCreateInstance(el).show();
+    });
+  }
+
+  document.addEventListener("DOMContentLoaded", function () { showFlaggedModals(document); });
+
+  // Leave empty filters out of the list's HTMX requests, so the address pushed to the history stays short.
+  document.addEventListener("htmx:configRequest", function (event) {
+    var source = event.detail.elt;
+    if (!source || source.id !== "incident-filters") {
+      return;
+    }
+    var parameters = event.detail.parameters;
+    Array.from(parameters.keys()).forEach(function (name) {
+      var values = parameters.getAll(name).filter(function (value) {
+        return value !== "" && !(name === "is_major" && value === "unknown");
+      });
+      parameters.delete(name);
+      values.forEach(function (value) { parameters.append(name, value); });
+    });
+  });
+})();

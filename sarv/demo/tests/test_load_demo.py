@@ -1,0 +1,122 @@
+"""The demo loader: what ``make run`` loads into an empty database, once."""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+
+import pytest
+from django.core.management import call_command
+from django.test import Client
+from django.utils import timezone
+
+from sarv.accounts.models import SupportGroup, User
+from sarv.core.choices import TimelineKind
+from sarv.core.models import Attachment, AuditLogEntry, ExternalReference, TimelineEntry
+from sarv.demo import loader
+from sarv.demo.organisation import DEMO_PASSWORD, PEOPLE
+from sarv.demo.states import MINIMUM, STATES, state_counts
+from sarv.incidents.models import Incident
+from sarv.testing import factories
+
+pytestmark = pytest.mark.django_db
+
+
+def load_demo() -> str:
+    out = io.StringIO()
+    call_command("load_demo", stdout=out)
+    return out.getvalue()
+
+
+def counts() -> tuple[int, ...]:
+    return (Incident.objects.count(), TimelineEntry.objects.count(), AuditLogEntry.objects.count(),
+            User.objects.count(), Attachment.objects.count())
+
+
+def test_load_demo_twice_changes_nothing():
+    # given a demo loaded once
+    first = load_demo()
+    before = counts()
+
+    # when the command runs again
+    second = load_demo()
+
+    # then nothing is written and only the login help is printed
+    assert first.startswith("The demo was loaded.\n")
+    assert second.startswith("The demo is already loaded; nothing changed.\n")
+    assert counts() == before
+    assert "Open http://127.0.0.1:8000 and sign in with the password sarv-demo-1405 as:" in second
+    for username in ("ali.karimi", "sara.rezaei", "neda.salehi", "admin"):
+        assert username in second
+
+
+def test_demo_has_every_state():
+    now = timezone.now()
+    load_demo()
+
+    found = state_counts(now)
+    # every status, every on-hold reason, and resolved incidents recent enough not to be closed automatically
+    assert {state: found[state] >= MINIMUM for state in STATES} == dict.fromkeys(STATES, True)
+
+
+def test_demo_replays_the_uci_slice_up_to_now():
+    now = timezone.now()
+    load_demo()
+
+    imported = ExternalReference.objects.filter(system="uci", kind="source")
+    assert imported.count() == 300
+    entries = TimelineEntry.objects.filter(source_key__startswith="uci:")
+    latest = entries.order_by("-created_at").values_list("created_at", flat=True)[0]
+    # the cut-off lands on the last Tehran noon at least an hour before the load
+    assert now - dt.timedelta(days=1, hours=1) <= latest <= now - dt.timedelta(hours=1)
+    requesters = {user.pk for user in User.objects.filter(groups__name="requester")}
+    incidents = Incident.objects.filter(pk__in=imported.values("object_id"))
+    assert set(incidents.values_list("requester", flat=True)) <= requesters
+    demo_groups = set(SupportGroup.objects.values_list("pk", flat=True))
+    assert set(incidents.exclude(assigned_group=None).values_list("assigned_group", flat=True)) <= demo_groups
+    assert not incidents.filter(department=None).exists()
+
+
+def test_story_timeline_is_a_conversation():
+    load_demo()
+
+    incident = Incident.objects.get(title="چاپگر طبقه سوم ساختمان مرکزی کاغذ را گیر می‌اندازد")
+    entries = list(TimelineEntry.objects.filter(content_type=Incident.content_type(), object_id=incident.pk)
+                   .order_by("created_at", "id"))
+    kinds = [entry.kind for entry in entries]
+    assert kinds.count(TimelineKind.PUBLIC_REPLY) == 3
+    assert kinds.count(TimelineKind.WORK_NOTE) == 1
+    assert incident.status == "resolved"
+    reply = next(entry for entry in entries if entry.kind == TimelineKind.PUBLIC_REPLY)
+    assert reply.actor.username == "mina.rostami"
+    assert reply.created_at - incident.created_at == dt.timedelta(minutes=45)
+    attachment = Attachment.objects.get(object_id=incident.pk, content_type=Incident.content_type())
+    assert attachment.original_name == "عکس خطای چاپگر.png"
+    uploaded = TimelineEntry.objects.select_related("actor").get(pk=attachment.timeline_entry_id)
+    assert uploaded.actor is not None and uploaded.actor.username == "sara.rezaei"
+
+
+def test_demo_people_sign_in_and_see_their_department():
+    load_demo()
+
+    client = Client()
+    for person in PEOPLE:
+        assert client.login(username=person.username, password=DEMO_PASSWORD), person.username
+    head_of_accounting = User.objects.get(username="parisa.hashemi")
+    sara = User.objects.get(username="sara.rezaei")
+    visible = Incident.objects.visible_to(head_of_accounting)
+    # the head of accounting may see the incidents of her department, which Sara reported
+    assert visible.filter(requester=sara).exists()
+    assert not Incident.objects.visible_to(sara).exclude(requester=sara).exclude(watchers__user=sara).exists()
+
+
+def test_demo_skips_database_with_people():
+    # given a database that already has a user
+    factories.make_user("someone")
+
+    output = load_demo()
+
+    assert output == ("The database already contains people or incidents, so the demo was not loaded. "
+                      "Use an empty database for the demo.\n")
+    assert not Incident.objects.exists()
+    assert not loader.is_loaded()

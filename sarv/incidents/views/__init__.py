@@ -1,0 +1,1 @@
+"""Pages of incident management: the agent workspace (list, register, incident page) and the requester portal."""
