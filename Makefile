@@ -37,7 +37,7 @@ run: $(VENV)/.base-installed var/secret_key
 	$(RUN_ENV) $(MANAGE) compile_translations
 	$(RUN_ENV) $(MANAGE) migrate --no-input
 	$(RUN_ENV) $(MANAGE) collectstatic --no-input --verbosity 0
-	$(RUN_ENV) $(MANAGE) load_demo
+	$(RUN_ENV) SARV_LOG_LEVEL=WARNING $(MANAGE) load_demo
 	$(RUN_ENV) $(MANAGE) serve
 
 # Every check CI runs. Browser tests are skipped, with the package named, when Chromium is missing.
@@ -74,8 +74,14 @@ import-uci: $(VENV)/.base-installed var/secret_key
 import-bpic: $(VENV)/.base-installed var/secret_key
 	$(RUN_ENV) $(MANAGE) import_bpic ../shared/data/bpic2014-rabobank-itil
 
+# Needs PostgreSQL on 127.0.0.1 (see bench/README.md); writes bench/results/ and docs/benchmarks.md.
 bench: $(VENV)/.dev-installed
 	$(PY) bench/run.py
+
+# A smoke run of the same steps on 2,000 incidents; writes only under var/bench/.
+.PHONY: bench-quick
+bench-quick: $(VENV)/.dev-installed
+	$(PY) bench/run.py --quick
 
 lock: $(VENV)/.dev-installed
 	scripts/lock-dependencies

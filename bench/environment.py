@@ -39,9 +39,16 @@ def sarv_environment(database_url: str) -> dict[str, str]:
 
 def shown_command(command: list[str], env: dict[str, str]) -> str:
     """The command as a person would type it from the repository root, with the variables that matter."""
-    variables = " ".join(f"{key}={shlex.quote(env[key])}" for key in SHOWN_VARIABLES if key in env)
-    words = [str(Path(word).relative_to(ROOT)) if word.startswith(str(ROOT) + "/") else word for word in command]
-    return f"{variables} SARV_SECRET_KEY=... {shlex.join(words)}"
+    variables = " ".join(f"{key}={shlex.quote(relative(env[key]))}" for key in SHOWN_VARIABLES if key in env)
+    return f"{variables} SARV_SECRET_KEY=... {shlex.join(relative(word) for word in command)}"
+
+
+def relative(word: str) -> str:
+    """Write an absolute path near the repository relative to its root, so commands read the same on any machine."""
+    for prefix in ("sqlite:///", ""):
+        if word.startswith(prefix + "/") and Path(word[len(prefix):]).is_relative_to(ROOT.parent):
+            return prefix + os.path.relpath(word[len(prefix):], ROOT)
+    return word
 
 
 def python_command(*arguments: str) -> list[str]:

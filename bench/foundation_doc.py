@@ -16,7 +16,7 @@ def _machine(result: dict) -> str:
         ["load average at start", " / ".join(str(v) for v in machine["load_average_at_start"])],
         ["PostgreSQL", f"{pg.get('server_version', '?')}, shared_buffers {pg.get('shared_buffers', '?')}, "
                        f"work_mem {pg.get('work_mem', '?')}, random_page_cost {pg.get('random_page_cost', '?')}, "
-                       f"jit {pg.get('jit', '?')} (8 kB pages)"],
+                       f"jit {pg.get('jit', '?')}"],
         ["Python, SQLite", f"{versions['python']}, SQLite {versions['sqlite']}"],
         ["packages", ", ".join(f"{name} {versions.get(name)}" for name in
                                ("Django", "djangorestframework", "django-filter", "gunicorn", "psycopg",
@@ -49,7 +49,8 @@ def _dataset(result: dict) -> str:
     return (
         f"{number(facts['incidents'])} incidents ({number(facts['open_incidents'])} open), "
         f"{number(facts['timeline_entries'])} timeline entries, {number(facts['users'])} users, "
-        f"{number(facts['support_groups'])} support groups; {how} by `bench/generate.py` (seed 42), then `ANALYZE`. "
+        f"{number(facts['support_groups'])} support groups; {how} by `bench/generate.py` (seed 42), "
+        "then `VACUUM (ANALYZE)` as autovacuum would do after a bulk load. "
         f"Database {size['database_mb']} MB ({tables}). The filtered scenarios use support group "
         f"`{group['code']}`, the one with the most incidents ({number(group['incidents'])}, "
         f"{number(group['open_incidents'])} open)."
@@ -75,7 +76,7 @@ def _latency(result: dict) -> str:
             number(inner.get("queries")),
             f"{number(inner.get('in_process_ms_median'), 1)} ({number(inner.get('sql_ms'), 1)})",
             f"{summary['requests']} / {summary['errors']}",
-            number(summary.get("foreign_cpu_cores_max"), 2),
+            f"{number(summary.get('foreign_cpu_cores_max'), 2)} ({summary.get('discarded_rounds', 0)})",
         ])
     plan = result["options"]["plan"]
     memory = result["server"]["memory"]
@@ -83,12 +84,16 @@ def _latency(result: dict) -> str:
         f"Single client, sequential: {plan['warmup']} warm-up requests, then {plan['rounds']} rounds of "
         f"{plan['requests']} requests (each round at most {plan['round_seconds']:.0f} s). Figures in ms: median "
         "over rounds of each round's p50 and p95, with min..max over rounds. 25 rows per page; the page "
-        "scenarios sign in with a session, the API ones with a token.",
+        "scenarios sign in with a session, the API ones with a token. Before each scenario the run waits "
+        f"(at most {plan.get('quiet_wait_seconds', 0):.0f} s) until other programs use at most "
+        f"{plan.get('max_foreign_cpu', 0)} cores, and a round during which they used more is repeated, at most "
+        f"{plan.get('repeat_budget', 0)} times per scenario; the repeated rounds are kept in the result file.",
         table(["request", "rows matched", "p50 ms", "p95 ms", "SQL queries", "in-process ms (SQL ms)",
-               "requests / errors", "foreign CPU (cores, worst round)"], rows),
+               "requests / errors", "foreign CPU, worst kept round (rounds repeated)"], rows),
         "*SQL queries* and *in-process ms* come from replaying the same request once more through Django's test "
         "client after a warm-up (`bench/inprocess.py queries`): the query count of one request, the median time "
-        "of 5 requests inside Django (no gunicorn, no HTTP), and in brackets the summed time of its SQL queries. "
+        "of 5 requests inside Django (no gunicorn, no HTTP), and in brackets the median summed time of their SQL "
+        "queries (Django records each query's time in whole milliseconds). "
         f"gunicorn: {result['server']['workers']} sync workers, peak resident memory per worker "
         f"{number(memory.get('worker_peak_rss_mb_max'), 1)} MB (VmHWM).",
     ])
@@ -111,13 +116,21 @@ def _imports(result: dict) -> str:
             number(summary.get("incidents_created")), number(summary.get("events_replayed")),
             number(summary.get("timeline_entries_written")), number(summary.get("rejected_rows")),
             number(run["peak_rss_mb"], 1), number(run["size"].get("database_mb"), 1),
+            _foreign(run.get("cpu", {})),
         ])
     return "\n\n".join([
         f"`manage.py import_uci {imported['file'].rsplit('/', 1)[-1]} --no-progress`, once per database, "
         "after `migrate` (not timed). Wall time includes Django's start-up; the importer's own time does not.",
         table(["database", "wall s", "importer s", "CPU user + system s", "incidents", "events replayed",
-               "timeline entries", "rejected rows", "peak RSS MB", "size after MB"], rows),
+               "timeline entries", "rejected rows", "peak RSS MB", "size after MB",
+               "foreign CPU (cores, mean / max)"], rows),
     ])
+
+
+def _foreign(cpu: dict) -> str:
+    if not cpu:
+        return "–"
+    return f"{cpu['foreign_cpu_cores_mean']:.2f} / {cpu['foreign_cpu_cores_max']:.2f}"
 
 
 def _limits(result: dict) -> str:

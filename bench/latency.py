@@ -33,6 +33,12 @@ class LatencyPlan:
     rounds: int = 5
     requests: int = 30
     round_seconds: float = 60.0
+    # A round during which other programs used more than this many cores is repeated, at most
+    # ``repeat_budget`` times per scenario; the discarded rounds stay in the result.
+    max_foreign_cpu: float = 0.3
+    repeat_budget: int = 5
+    # Before a scenario, wait up to this many seconds for other programs to leave the CPU idle.
+    quiet_wait_seconds: float = 120.0
 
 
 def percentile(values: list[float], p: float) -> float:
@@ -95,21 +101,34 @@ def run_round(send: RequestFunction, count: int, max_seconds: float, first_index
 
 
 def measure_latency(send: RequestFunction, plan: LatencyPlan, monitor: CpuMonitor | None = None) -> dict:
-    """Run the warm-up and the timed rounds of one scenario and summarise them."""
+    """Run the warm-up and the timed rounds of one scenario and summarise them.
+
+    With a monitor, the scenario first waits (bounded) for an idle machine, and a round that
+    shared the CPU with other programs is run again while the repeat budget lasts.
+    """
+    waited = monitor.wait_until_quiet(plan.max_foreign_cpu, plan.quiet_wait_seconds) if monitor else None
     warmup = run_round(send, plan.warmup, plan.round_seconds)
-    rounds = []
+    rounds: list[dict] = []
+    discarded: list[dict] = []
     index = plan.warmup
-    for number in range(1, plan.rounds + 1):
+    while len(rounds) < plan.rounds:
         round_started = time.monotonic()
         result = run_round(send, plan.requests, plan.round_seconds, first_index=index)
         index += plan.requests
         if monitor is not None:
             result.foreign_cpu_cores = monitor.foreign_cores(round_started, time.monotonic())
-        rounds.append(result.as_dict())
-        logger.info("  round %s: n=%s p50=%s ms p95=%s ms errors=%s foreign CPU=%s cores", number,
-                    rounds[-1]["n"], rounds[-1].get("p50_ms"), rounds[-1].get("p95_ms"), rounds[-1]["errors"],
-                    result.foreign_cpu_cores)
-    return {"warmup_errors": len(warmup.errors), "per_round": rounds, "summary": summarise(rounds)}
+        figures = result.as_dict()
+        noisy = (result.foreign_cpu_cores or 0) > plan.max_foreign_cpu
+        logger.info("  round: n=%s p50=%s ms p95=%s ms errors=%s foreign CPU=%s cores%s", figures["n"],
+                    figures.get("p50_ms"), figures.get("p95_ms"), figures["errors"], result.foreign_cpu_cores,
+                    " (discarded: other programs were busy)" if noisy and len(discarded) < plan.repeat_budget
+                    else "")
+        if noisy and len(discarded) < plan.repeat_budget:
+            discarded.append(figures)
+            continue
+        rounds.append(figures)
+    return {"quiet_wait": waited, "warmup_errors": len(warmup.errors), "per_round": rounds,
+            "discarded_rounds": discarded, "summary": summarise(rounds) | {"discarded_rounds": len(discarded)}}
 
 
 def summarise(rounds: list[dict]) -> dict:
@@ -169,7 +188,7 @@ def _postgres_pids() -> list[int]:
 
 
 class CpuMonitor:
-    """Estimate, once a second, how many cores programs other than the benchmark used.
+    """Estimate, twice a second, how many cores programs other than the benchmark used.
 
     "Own" CPU is the server's process tree, every PostgreSQL process and this
     benchmark process; the rest of the machine's busy time is "foreign". A round
@@ -178,7 +197,7 @@ class CpuMonitor:
     server counts as own, so it is not detected.
     """
 
-    def __init__(self, server_pid: int | None = None, interval: float = 1.0) -> None:
+    def __init__(self, server_pid: int | None = None, interval: float = 0.5) -> None:
         self.server_pid = server_pid
         self.interval = interval
         self.samples: list[tuple[float, float]] = []  # (monotonic time, foreign cores since the previous sample)
@@ -219,6 +238,20 @@ class CpuMonitor:
         """Mean foreign cores over samples taken between ``start`` and one interval after ``end``."""
         values = [cores for moment, cores in self.samples if start <= moment <= end + self.interval]
         return round(statistics.fmean(values), 2) if values else None
+
+    def wait_until_quiet(self, max_cores: float, max_seconds: float, window: float = 3.0) -> dict:
+        """Wait until other programs used at most ``max_cores`` over ``window`` seconds, or ``max_seconds`` passed."""
+        started = time.monotonic()
+        while True:
+            now = time.monotonic()
+            recent = [cores for moment, cores in self.samples if moment >= now - window]
+            quiet = len(recent) >= window / self.interval - 1 and statistics.fmean(recent) <= max_cores
+            if quiet or now - started >= max_seconds:
+                waited = {"seconds": round(now - started, 1), "quiet": quiet}
+                if not quiet:
+                    logger.warning("Other programs still use CPU after %.0f s; measuring anyway", max_seconds)
+                return waited
+            time.sleep(self.interval)
 
     def overall(self) -> dict:
         values = [cores for _moment, cores in self.samples]

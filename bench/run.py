@@ -58,6 +58,14 @@ def parse_arguments(argv: list[str]) -> argparse.Namespace:
     parser.add_argument("--requests", type=int, default=plan.requests, help="requests per round")
     parser.add_argument("--round-seconds", type=float, default=plan.round_seconds,
                         help="wall-clock limit of one round, in seconds")
+    parser.add_argument("--max-foreign-cpu", type=float, default=plan.max_foreign_cpu,
+                        help="cores other programs may use during a round before it is repeated "
+                             f"(default {plan.max_foreign_cpu})")
+    parser.add_argument("--repeat-budget", type=int, default=plan.repeat_budget,
+                        help=f"rounds per scenario that may be repeated (default {plan.repeat_budget})")
+    parser.add_argument("--quiet-wait", type=float, default=plan.quiet_wait_seconds,
+                        help="seconds to wait before each scenario for other programs to leave the CPU idle "
+                             f"(default {plan.quiet_wait_seconds:.0f})")
     parser.add_argument("--skip-latency", action="store_true", help="do not measure the list latency")
     parser.add_argument("--skip-import", action="store_true", help="do not time the UCI import")
     parser.add_argument("--uci-path", type=Path, default=defaults.uci_path,
@@ -79,13 +87,15 @@ def options_from(args: argparse.Namespace) -> foundation.Options:
     options = foundation.Options(
         pg_url=args.pg_url, fresh=args.fresh, workers=args.workers,
         plan=LatencyPlan(warmup=args.warmup, rounds=args.rounds, requests=args.requests,
-                         round_seconds=args.round_seconds),
+                         round_seconds=args.round_seconds, max_foreign_cpu=args.max_foreign_cpu,
+                         repeat_budget=args.repeat_budget, quiet_wait_seconds=args.quiet_wait),
         latency=not args.skip_latency, uci_import=not args.skip_import, uci_path=args.uci_path,
         import_timeout=args.import_timeout,
     )
     if args.quick:
         options = replace(options, incidents=2000, database=options.database + "_quick", uci_import=False,
-                          plan=replace(options.plan, rounds=2, requests=5))
+                          plan=replace(options.plan, rounds=2, requests=5, repeat_budget=0,
+                                       quiet_wait_seconds=5))
     if args.incidents is not None:
         options = replace(options, incidents=args.incidents)
     if args.database is not None:

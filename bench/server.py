@@ -51,8 +51,8 @@ def _status_kb(pid: int, key: str) -> int | None:
 class GunicornServer:
     """gunicorn serving ``sarv.wsgi`` with sync workers; use as a context manager so it always stops."""
 
-    def __init__(self, root: Path, env: dict[str, str], workers: int, log_path: Path, ready_path: str = "/accounts/login/",
-                 start_seconds: float = 60.0) -> None:
+    def __init__(self, root: Path, env: dict[str, str], workers: int, log_path: Path, *,
+                 ready_path: str = "/accounts/login/", start_seconds: float = 60.0) -> None:
         self.root = root
         self.env = env
         self.workers = workers
@@ -91,10 +91,10 @@ class GunicornServer:
             if self.process is not None and self.process.poll() is not None:
                 raise ServerFailed(f"gunicorn exited with code {self.process.returncode}; see {self.log_path}")
             with contextlib.suppress(OSError):
-                if client.get(self.ready_path).status == 200:
-                    # Wait for every worker to boot, so the first timed requests do not pay for imports.
-                    if len(child_pids(self.process.pid)) >= self.workers:  # type: ignore[union-attr]
-                        return
+                answered = client.get(self.ready_path).status == 200
+                # All workers forked, so none is still starting while the first scenarios run.
+                if answered and len(child_pids(self.process.pid)) >= self.workers:  # type: ignore[union-attr]
+                    return
             time.sleep(0.2)
         raise ServerFailed(f"gunicorn did not answer GET {self.ready_path} within {self.start_seconds:.0f} s; "
                            f"see {self.log_path}")

@@ -13,6 +13,7 @@ import time
 from pathlib import Path
 
 from bench.environment import shown_command
+from bench.latency import CpuMonitor
 from bench.pgdb import Server
 
 logger = logging.getLogger(__name__)
@@ -31,35 +32,44 @@ def import_command_problem(root: Path, env: dict[str, str]) -> str | None:
     return None
 
 
-def run_measured(command: list[str], *, cwd: Path, env: dict[str, str], timeout: float) -> dict:
-    """Run ``command`` to the end and return its exit code, output, wall time, CPU time and peak memory.
+def run_measured(command: list[str], *, cwd: Path, env: dict[str, str], timeout: float,
+                 log_path: Path | None = None) -> dict:
+    """Run ``command`` to the end; return its exit code, stdout, wall time, CPU time, peak memory and foreign CPU.
 
-    The child is killed (by its PID) when it runs longer than ``timeout`` seconds.
+    stderr (progress, warnings) goes to ``log_path`` when given. The child is killed (by its
+    PID) when it runs longer than ``timeout`` seconds.
     """
-    with tempfile.TemporaryFile() as output:
-        started = time.monotonic()
-        process = subprocess.Popen(command, cwd=cwd, env=env, stdout=output, stderr=subprocess.STDOUT)
-        timed_out = threading.Event()
+    log = open(log_path, "wb") if log_path else subprocess.DEVNULL  # noqa: SIM115 - closed below
+    try:
+        with tempfile.TemporaryFile() as output:
+            started = time.monotonic()
+            process = subprocess.Popen(command, cwd=cwd, env=env, stdout=output, stderr=log)
+            monitor = CpuMonitor(process.pid).start()
+            timed_out = threading.Event()
 
-        def kill() -> None:
-            timed_out.set()
-            process.kill()
+            def kill() -> None:
+                timed_out.set()
+                process.kill()
 
-        timer = threading.Timer(timeout, kill)
-        timer.start()
-        try:
-            # wait4 returns the resource usage of this child alone, not of every child the benchmark started.
-            _pid, status, usage = os.wait4(process.pid, 0)
-        except BaseException:
-            process.kill()
-            process.wait()
-            raise
-        finally:
-            timer.cancel()
-        wall = time.monotonic() - started
-        process.returncode = os.waitstatus_to_exitcode(status)
-        output.seek(0)
-        text = output.read().decode("utf-8", errors="replace")
+            timer = threading.Timer(timeout, kill)
+            timer.start()
+            try:
+                # wait4 returns the resource usage of this child alone, not of every child the benchmark started.
+                _pid, status, usage = os.wait4(process.pid, 0)
+            except BaseException:
+                process.kill()
+                process.wait()
+                raise
+            finally:
+                timer.cancel()
+                monitor.stop()
+            wall = time.monotonic() - started
+            process.returncode = os.waitstatus_to_exitcode(status)
+            output.seek(0)
+            text = output.read().decode("utf-8", errors="replace")
+    finally:
+        if log_path:
+            log.close()  # type: ignore[union-attr]
     return {
         "command": shown_command(command, env),
         "returncode": process.returncode,
@@ -68,13 +78,14 @@ def run_measured(command: list[str], *, cwd: Path, env: dict[str, str], timeout:
         "cpu_user_s": round(usage.ru_utime, 2),
         "cpu_system_s": round(usage.ru_stime, 2),
         "peak_rss_mb": round(usage.ru_maxrss / 1024, 1),
+        "cpu": monitor.overall(),
         "output": text,
     }
 
 
 def parse_summary(output: str) -> dict:
     """Pick the figures out of the importer's own summary lines."""
-    figures: dict = {"lines": [line for line in output.splitlines() if line.strip()][-20:]}
+    figures: dict = {"lines": [line for line in output.splitlines() if line.strip()][:30]}
     patterns = {
         "incidents_created": r"Incidents: ([\d,]+) created",
         "rows_read": r"Rows read: ([\d,]+)",
@@ -92,42 +103,47 @@ def parse_summary(output: str) -> dict:
     return figures
 
 
-def time_import(label: str, *, root: Path, env: dict[str, str], data_path: Path, timeout: float) -> dict:
+def time_import(label: str, *, root: Path, env: dict[str, str], data_path: Path, timeout: float,
+                log_dir: Path) -> dict:
     """Migrate the empty database in ``env`` (not timed as import), then time one full import into it."""
     python = sys.executable
+    name = label.lower()
     migrate = run_measured([python, "manage.py", "migrate", "--no-input", "-v", "0"], cwd=root, env=env,
-                           timeout=timeout)
+                           timeout=timeout, log_path=log_dir / f"migrate-{name}.log")
     if migrate["returncode"] != 0:
-        raise RuntimeError(f"migrate for the {label} import failed: {migrate['output'][-500:]}")
+        raise RuntimeError(f"migrate for the {label} import failed; see {log_dir / f'migrate-{name}.log'}")
     logger.info("Importing %s into %s (migrate took %.1f s)", data_path.name, label, migrate["wall_s"])
+    log_path = log_dir / f"import-{name}.log"
     result = run_measured([python, "manage.py", "import_uci", str(data_path), "--no-progress"], cwd=root, env=env,
-                          timeout=timeout)
+                          timeout=timeout, log_path=log_path)
     output = result.pop("output")
     if result["returncode"] != 0:
-        logger.error("import_uci into %s failed with code %s:\n%s", label, result["returncode"], output[-2000:])
+        logger.error("import_uci into %s failed with code %s; see %s", label, result["returncode"], log_path)
     else:
-        logger.info("import_uci into %s took %.1f s wall time", label, result["wall_s"])
+        logger.info("import_uci into %s took %.1f s wall time (foreign CPU %s)", label, result["wall_s"],
+                    result["cpu"])
     result["migrate_wall_s"] = migrate["wall_s"]
     result["summary"] = parse_summary(output)
     return result
 
 
 def import_postgresql(server: Server, database: str, *, root: Path, env: dict[str, str], data_path: Path,
-                      timeout: float) -> dict:
+                      timeout: float, log_dir: Path) -> dict:
     server.create(database, replace=True)
     result = time_import("PostgreSQL", root=root, env={**env, "DATABASE_URL": server.url(database)},
-                         data_path=data_path, timeout=timeout)
+                         data_path=data_path, timeout=timeout, log_dir=log_dir)
     result["database"] = database
     result["size"] = server.size(database)
     return result
 
 
-def import_sqlite(path: Path, *, root: Path, env: dict[str, str], data_path: Path, timeout: float) -> dict:
+def import_sqlite(path: Path, *, root: Path, env: dict[str, str], data_path: Path, timeout: float,
+                  log_dir: Path) -> dict:
     for leftover in (path, path.with_name(path.name + "-wal"), path.with_name(path.name + "-shm")):
         leftover.unlink(missing_ok=True)
     path.parent.mkdir(parents=True, exist_ok=True)
     result = time_import("SQLite", root=root, env={**env, "DATABASE_URL": f"sqlite:///{path}"},
-                         data_path=data_path, timeout=timeout)
+                         data_path=data_path, timeout=timeout, log_dir=log_dir)
     result["database"] = str(path)
     result["size"] = {"database_mb": round(path.stat().st_size / 2**20, 1) if path.exists() else None}
     return result

@@ -117,7 +117,11 @@ def _extra_lines(entry: TimelineEntry) -> list[str]:
         if data.get("reference_date"):
             day = dt.date.fromisoformat(data["reference_date"])
             date = jalali.format_date(day)
-        lines.append(" ".join(part for part in (kind, str(data.get("reference", "")), date) if part))
+        reference = str(data.get("reference", ""))
+        if reference:
+            # A first-strong isolate (FSI ... PDI) keeps a reference such as 1234/ص/1404 from running into the date.
+            reference = "\u2068" + reference + "\u2069"
+        lines.append(" ".join(part for part in (kind, reference, date) if part))
     if entry.kind in (TimelineKind.LINKED, TimelineKind.UNLINKED) and data.get("number"):
         lines.append(str(data["number"]))
     if entry.kind == TimelineKind.ATTACHMENT_ADDED and data.get("names"):

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import zoneinfo
-from typing import cast
+from typing import Any, cast
 
 from django import forms
 from django.conf import settings
@@ -105,7 +105,7 @@ def notifications(request: HttpRequest) -> HttpResponse:
     queryset = Notification.objects.filter(recipient=cast(User, request.user)).select_related("actor", "content_type")
     page = Paginator(queryset, 30).get_page(request.GET.get("page"))
     rows = list(page.object_list)
-    records = _records_for(rows)
+    records = _records_for(rows, request.user)
     items = [{"notification": n, "record": records.get((n.content_type_id, n.object_id))} for n in rows]
     unread_ids = [n.pk for n in rows if n.read_at is None]
     if unread_ids:
@@ -113,7 +113,7 @@ def notifications(request: HttpRequest) -> HttpResponse:
     return render(request, "core/notifications.html", {"page": page, "items": items})
 
 
-def _records_for(rows: list[Notification]) -> dict[tuple[int, int], object]:
+def _records_for(rows: list[Notification], user: Any) -> dict[tuple[int, int], object]:
     by_type: dict[int, list[int]] = {}
     for row in rows:
         by_type.setdefault(row.content_type_id, []).append(row.object_id)
@@ -122,7 +122,11 @@ def _records_for(rows: list[Notification]) -> dict[tuple[int, int], object]:
         model = next(r.content_type.model_class() for r in rows if r.content_type_id == content_type_id)
         if model is None:
             continue
-        for record in model._default_manager.filter(pk__in=ids):
+        # A notification outlives the access that it was sent for (a watcher who was removed, for example),
+        # so it names only records that the user may still see.
+        manager = model._default_manager
+        records = manager.visible_to(user) if hasattr(manager, "visible_to") else manager.all()
+        for record in records.filter(pk__in=ids):
             found[(content_type_id, record.pk)] = record
     return found
 

@@ -59,8 +59,9 @@ def is_empty() -> bool:
 def time_shift(now: dt.datetime) -> dt.timedelta:
     """Return how far to move the UCI slice so its cut-off lands on the last Tehran noon at least an hour ago.
 
-    Whole days keep the slice's weekdays and hours; the Tehran noon keeps its
-    working hours in the daytime for Iranian readers.
+    The cut-off is noon in the file's time, so the shift is whole days less the
+    Tehran offset. Every time of day in the file becomes the same time of day in
+    Tehran, and the file's working hours stay working hours.
     """
     tehran = zoneinfo.ZoneInfo(settings.SARV_NUMBERING_TIME_ZONE)
     latest = (now - dt.timedelta(hours=1)).astimezone(tehran)

@@ -72,6 +72,7 @@ def test_invalid_files_are_rejected_before_anything_is_saved(requester, upload, 
 
 
 def test_file_over_the_size_limit_is_rejected(requester, settings):
+    settings.LANGUAGE_CODE = "en"
     settings.SARV_ATTACHMENT_MAX_BYTES = 1024
     from django.utils import translation
 

@@ -4,6 +4,7 @@ import datetime as dt
 
 import pytest
 from django.contrib.contenttypes.models import ContentType
+from django.utils import translation
 
 from sarv.core import records, request_context
 from sarv.core.choices import AuditAction, ReferenceKind, TimelineKind
@@ -33,7 +34,8 @@ def test_second_of_two_conflicting_saves_gets_conflict(requester, agent, make_in
     assert incident.version == 2
     assert conflict.value.code == "conflict"
     assert conflict.value.status_code == 409
-    assert "changed this record after you opened it" in conflict.value.message
+    with translation.override("en"):
+        assert "changed this record after you opened it" in conflict.value.message
 
 
 def test_field_change_writes_timeline_and_audit_with_raw_values(requester, agent, make_incident):

@@ -120,3 +120,11 @@ def test_demo_skips_database_with_people():
                       "Use an empty database for the demo.\n")
     assert not Incident.objects.exists()
     assert not loader.is_loaded()
+
+
+def test_story_attachment_has_the_reply_time():
+    load_demo()
+
+    attachment = Attachment.objects.select_related("timeline_entry").get(original_name="عکس خطای چاپگر.png")
+    assert attachment.timeline_entry is not None
+    assert attachment.uploaded_at == attachment.timeline_entry.created_at

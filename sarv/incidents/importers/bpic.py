@@ -39,7 +39,7 @@ from django.utils import timezone
 
 from sarv.core.choices import Impact, ReferenceKind, Urgency
 from sarv.core.priority import matrix
-from sarv.incidents.choices import IncidentStatus
+from sarv.incidents.choices import Channel, IncidentStatus
 from sarv.incidents.importers import directory
 from sarv.incidents.importers.common import ImportSummary, IncidentReplayer, SourceEvent, SourceIncident, present
 from sarv.incidents.importers.uci import open_text, slug
@@ -220,14 +220,15 @@ class BpicImport:
 
     def _read_subset(self, path: Path, delimiter: str) -> None:
         for line, row in self._rows(path, delimiter):
-            self._read_activity(path, line, row["number"], row["updated_at"], row["incidentactivity_number"],
-                                row["incident_state"], row["assignment_group"], row.get("km_number", ""),
+            self._read_activity(path, line, row["number"], row.get("updated_at", ""), row["incidentactivity_number"],
+                                row["incident_state"], row.get("assignment_group", ""), row.get("km_number", ""),
                                 row.get("interaction_id", ""))
 
     def _read_raw_activities(self, path: Path, delimiter: str) -> None:
         for line, row in self._rows(path, delimiter):
-            self._read_activity(path, line, row["Incident ID"], row["DateStamp"], row["IncidentActivity_Number"],
-                                row["IncidentActivity_Type"], row["Assignment Group"], row.get("KM number", ""),
+            self._read_activity(path, line, row["Incident ID"], row.get("DateStamp", ""),
+                                row.get("IncidentActivity_Number", ""), row["IncidentActivity_Type"],
+                                row.get("Assignment Group", ""), row.get("KM number", ""),
                                 row.get("Interaction ID", ""))
 
     def _read_activity(self, path: Path, line: int, raw_id: str, stamp: str, number: str, kind: str, team: str,
@@ -274,9 +275,10 @@ class BpicImport:
                 yield incident
 
     def _base_state(self, impact: Any, urgency: Any) -> dict[str, Any]:
+        # NOTE: the files do not say how each incident was reported; the phone channel is an assumption.
         return {
             "status": IncidentStatus.NEW, "hold_reason": "", "requester": self.requester, "department": None,
-            "location": None, "channel": "phone", "category": None, "subcategory": None, "service": None,
+            "location": None, "channel": Channel.PHONE, "category": None, "subcategory": None, "service": None,
             "symptom": "", "affected_ci_name": "", "affected_service_component": "",
             "impact": int(impact), "urgency": int(urgency), "priority": self.matrix[(int(impact), int(urgency))],
             "priority_overridden": False, "priority_override_reason": "", "assigned_group": None, "assignee": None,
@@ -287,16 +289,16 @@ class BpicImport:
     def _at_open_incident(self, name: str, line: int, row: dict[str, str]) -> SourceIncident | None:
         reference = f"{name}:{line}"
         try:
-            impact = level(row["Impact"], LEVELS)
-            urgency = level(row["Urgency"], URGENCY_LEVELS)
+            impact = level(row.get("Impact", ""), LEVELS)
+            urgency = level(row.get("Urgency", ""), URGENCY_LEVELS)
         except ValueError as error:
             self.summary.reject(line, reference, f'invalid impact or urgency "{error}"')
             return None
         state = self._base_state(impact, urgency)
         state["affected_ci_name"] = row["CI_Name_aff"][:200]
-        state["affected_service_component"] = row["Service_Component_WBS_aff"][:200]
-        state["made_sla"] = {"0": True, "1": False}.get(row["SLAFail"])
-        title = " ".join(part for part in (row["CI_TypeSubType_aff"], row["CI_Name_aff"]) if part)
+        state["affected_service_component"] = row.get("Service_Component_WBS_aff", "")[:200]
+        state["made_sla"] = {"0": True, "1": False}.get(row.get("SLAFail", ""))
+        title = " ".join(part for part in (row.get("CI_TypeSubType_aff", ""), row["CI_Name_aff"]) if part)
         return SourceIncident(
             reference=reference,
             created_at=None,
@@ -306,13 +308,13 @@ class BpicImport:
                 "description": "",
                 "created_by": None,
                 "source_data": {
-                    "file": name, "line": line, "impact": row["Impact"], "urgency": row["Urgency"],
-                    "km_number": row["KM_number"], "ci_type_subtype": row["CI_TypeSubType_aff"],
-                    "related_interactions": decimal(row["Count_Related_Interactions"]),
-                    "related_incidents": decimal(row["Count_Related_Incidents"]),
-                    "related_changes": decimal(row["Count_Related_Changes"]),
-                    "sla_fail": row["SLAFail"] == "1",
-                    "open_hour": row["Open_Time_HourOfDay"], "open_weekday": row["Open_Time_DayOfWeek"],
+                    "file": name, "line": line, "impact": row.get("Impact", ""), "urgency": row.get("Urgency", ""),
+                    "km_number": row.get("KM_number", ""), "ci_type_subtype": row.get("CI_TypeSubType_aff", ""),
+                    "related_interactions": decimal(row.get("Count_Related_Interactions", "")),
+                    "related_incidents": decimal(row.get("Count_Related_Incidents", "")),
+                    "related_changes": decimal(row.get("Count_Related_Changes", "")),
+                    "sla_fail": row.get("SLAFail", "") == "1",
+                    "open_hour": row["Open_Time_HourOfDay"], "open_weekday": row.get("Open_Time_DayOfWeek", ""),
                 },
             },
         )
@@ -333,8 +335,8 @@ class BpicImport:
     def _case_incident(self, case: BpicCase) -> SourceIncident | None:
         row = case.row or {}
         try:
-            impact = level(row["Impact"], LEVELS) if row.get("Impact") else Impact.MEDIUM
-            urgency = level(row["Urgency"], URGENCY_LEVELS) if row.get("Urgency") else Urgency.MEDIUM
+            impact = level(row.get("Impact", ""), LEVELS) if row.get("Impact") else Impact.MEDIUM
+            urgency = level(row.get("Urgency", ""), URGENCY_LEVELS) if row.get("Urgency") else Urgency.MEDIUM
             lifecycle = self._lifecycle(case)
         except ValueError as error:
             self.summary.reject(int(row.get("_line", 0)), case.incident_id, f'invalid value "{error}"')

@@ -136,6 +136,10 @@ class ImportSummary:
         return dict(grouped)
 
 
+def _clean_reference(reference: str) -> str:
+    return normalize_identifier(reference)[:120]
+
+
 def _created_at(item: SourceIncident) -> dt.datetime:
     return item.created_at or item.events[0].at
 
@@ -206,6 +210,9 @@ class IncidentReplayer:
     # --- one batch -----------------------------------------------------------------------------------
 
     def _write_batch(self, batch: Sequence[SourceIncident]) -> None:
+        for item in batch:
+            # References are stored normalised (ASCII digits, no padding), so they are looked up that way too.
+            item.reference = _clean_reference(item.reference)
         existing_ids = [self.known[item.reference] for item in batch if item.reference in self.known]
         stored = Incident.objects.in_bulk(existing_ids)
         stored_keys: dict[int, set[str]] = defaultdict(set)
@@ -230,7 +237,7 @@ class IncidentReplayer:
                 continue
             is_new = item.reference in created
             planned = [entry for entry in self._plan_entries(item) if entry.key not in stored_keys[incident.pk]]
-            wanted_refs = item.events[-1].references
+            wanted_refs = {(kind, _clean_reference(value)) for kind, value in item.events[-1].references}
             new_refs = sorted(wanted_refs - stored_refs[incident.pk])
             entries.extend(self._entry(incident, entry) for entry in planned)
             references.extend(self._reference(incident, kind, value, item) for kind, value in new_refs)
@@ -238,7 +245,7 @@ class IncidentReplayer:
                 audits.append(audit.build(
                     actor=None, action=AuditAction.IMPORT, instance=incident,
                     changes={name: [None, value] for name, value in self._snapshot(incident).items()
-                             if value not in (None, "", {}, False)},
+                             if value is not None and value != "" and value != {}},
                 ))
                 self.summary.created += 1
                 continue
@@ -399,7 +406,7 @@ class IncidentReplayer:
     def _reference(self, incident: Incident, kind: str, reference: str, item: SourceIncident) -> ExternalReference:
         return ExternalReference(
             content_type=self.content_type, object_id=incident.pk, kind=kind, system=self.system,
-            reference=normalize_identifier(reference)[:120], created_at=item.events[0].at,
+            reference=_clean_reference(reference), created_at=item.events[0].at,
         )
 
 

@@ -291,8 +291,8 @@ class UciImport:
 
     ``until`` (in the file's time) replays only events up to that instant and
     skips incidents opened after it; ``shift`` moves every stored time (the
-    demo uses it to bring 2016 close to today); ``only`` limits the run to
-    some incident numbers and ``limit`` to the first incidents by opening time.
+    demo uses it to bring 2016 close to today); ``limit`` keeps the first
+    incidents by opening time.
     """
 
     def __init__(
@@ -302,7 +302,6 @@ class UciImport:
         names: Names | None = None,
         until: dt.datetime | None = None,
         limit: int | None = None,
-        only: Iterable[str] | None = None,
         shift: dt.timedelta = dt.timedelta(0),
         zone: str = "UTC",
         batch_size: int = 500,
@@ -312,7 +311,6 @@ class UciImport:
         self.names: Names = names or UciNames()
         self.until = until
         self.limit = limit
-        self.only = set(only) if only is not None else None
         self.shift = shift
         self.parse = DateParser(zone)
         self.batch_size = batch_size
@@ -340,10 +338,8 @@ class UciImport:
             return rows[0].updated_at
 
     def _select(self, grouped: dict[str, list[UciRow]]) -> dict[str, list[UciRow]]:
-        """Return the incidents to replay, in order of opening, applying ``only``, ``until`` and ``limit``."""
+        """Return the incidents to replay, in order of opening, applying ``until`` and ``limit``."""
         order = sorted(grouped, key=lambda number: (self._opened_at(grouped[number]), number))
-        if self.only is not None:
-            order = [number for number in order if number in self.only]
         if self.until is not None:
             opened_later = [number for number in order if self._opened_at(grouped[number]) > self.until]
             self.summary.skipped += len(opened_later)

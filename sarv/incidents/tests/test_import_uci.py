@@ -357,3 +357,11 @@ def test_batches_of_two_give_the_same_result():
     # then the counts are those of one batch (88 entries: 67 events, some with several kinds of change)
     assert (summary.created, summary.status_changes, summary.entries_written) == (9, 33, 88)
     assert TimelineEntry.objects.count() == 88
+
+
+def test_limit_takes_the_earliest_opened():
+    summary = run_import(limit=2)
+
+    assert summary.created == 2
+    assert set(ExternalReference.objects.filter(system="uci", kind="source").values_list("reference", flat=True)) \
+        == {"INC0000045", "INC0000130"}

@@ -1,0 +1,371 @@
+"""Permission matrix of the pages: each role × each page and quick action × record A and record B.
+
+The policy, as tested here and in ``test_permission_matrix_api.py``:
+
+- Agents (agent, group lead, incident manager, administrator) see every incident.
+  Requesters see the incidents they reported or watch and, with
+  ``incidents.view_department_incidents``, those of their own department.
+  A record the user may not see answers 404, never 403, so its existence stays secret.
+- Work notes, internal attachments and references other than official letters are for agents only.
+- The agent workspace is for agents: any other signed-in user gets 403 there,
+  the same answer for every record. The one exception is the incident page,
+  which sends a requester who may see the incident to its portal page.
+- Priority overrides, major incidents and cancelling for others need the incident manager role;
+  bulk updates need the group lead role or above.
+- Requesters reply on the incidents they reported or watch; only the requester confirms,
+  reopens (agents too) and cancels (incident managers too) before work starts.
+- Settings are for administrators and the audit log for ``core.view_audit_log`` (403 for everybody else).
+- Anonymous visitors and deactivated users are sent to the sign-in page.
+- Search covers the number, title and description, never the timeline, so a word that
+  only a work note contains finds nothing for anybody.
+- Sarv has no CSV or Excel export yet, so the matrix has no export rows.
+
+Grid columns, in order (see ``sarv.testing.permission_matrix.ROLES``):
+anonymous, Sara (requester of A), Reza (requester of B, another department), Mina (A's department
+with the department permission), Parisa (watches A), Ali (agent, A's assignee), Hamid (group lead),
+Neda (incident manager), administrator, Kaveh (deactivated agent).
+A is assigned to the service desk and Ali; B is new and unassigned.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+from urllib.parse import urlsplit
+
+import pytest
+from django.urls import URLResolver, get_resolver, resolve
+
+from sarv.testing.permission_matrix import (
+    ROLE_KEYS,
+    SEARCH_BOTH,
+    SEARCH_NOTE_ONLY,
+    Cell,
+    Row,
+    World,
+    assigned_to_maryam,
+    build_world,
+    maryam_watches,
+    other_is_child,
+    resolved,
+    row,
+    run_rows,
+    saved_view,
+    sign_in,
+)
+
+pytestmark = pytest.mark.django_db
+
+
+def _version(cell: Cell) -> dict[str, Any]:
+    return {"version": cell.record.version}
+
+
+def _assign(cell: Cell) -> dict[str, Any]:
+    return {**_version(cell), "assigned_group": cell.world.network_group.pk,
+            "assignee": cell.world.users["maryam"].pk}
+
+
+def _status(cell: Cell) -> dict[str, Any]:
+    return {**_version(cell), "status": "in_progress"}
+
+
+def _resolve(cell: Cell) -> dict[str, Any]:
+    return {**_version(cell), "resolution_code": cell.world.resolution_code.pk,
+            "resolution_notes": "درایور چاپگر دوباره نصب شد"}
+
+
+def _reason(cell: Cell) -> dict[str, Any]:
+    return {**_version(cell), "reason": "هنوز کاغذ گیر می‌کند"}
+
+
+def _edit(cell: Cell) -> dict[str, Any]:
+    record = cell.record
+    return {**_version(cell), "title": "چاپگر ویرایش‌شده", "description": record.description,
+            "impact": record.impact, "urgency": record.urgency, "channel": record.channel}
+
+
+def _priority(cell: Cell) -> dict[str, Any]:
+    return {**_version(cell), "priority": 1, "reason": "مدیرعامل منتظر است"}
+
+
+def _major(cell: Cell) -> dict[str, Any]:
+    return {**_version(cell), "is_major": "True"}
+
+
+def _link(cell: Cell) -> dict[str, Any]:
+    return {"number": cell.other.number}
+
+
+def _unlink(cell: Cell) -> dict[str, Any]:
+    return {"child": cell.other.pk}
+
+
+def _maryam(cell: Cell) -> dict[str, Any]:
+    return {"user": cell.world.users["maryam"].pk}
+
+
+def _letter(cell: Cell) -> dict[str, Any]:
+    return {"letter_number": "۱۲۳۴/ص", "letter_date": "", "note": ""}
+
+
+def _body(cell: Cell) -> dict[str, Any]:
+    return {"body": "پیام آزمایشی ماتریس"}
+
+
+def _nothing(cell: Cell) -> dict[str, Any]:
+    return {}
+
+
+def _agent_create(cell: Cell) -> dict[str, Any]:
+    return {"requester": cell.world.users["requester"].pk, "title": "اسکنر کار نمی‌کند", "description": "",
+            "impact": 2, "urgency": 2, "channel": "phone"}
+
+
+def _portal_create(cell: Cell) -> dict[str, Any]:
+    return {"title": "اسکنر کار نمی‌کند", "description": "از دیروز اسکن نمی‌کند", "urgency": 2}
+
+
+def _bulk(cell: Cell) -> dict[str, Any]:
+    world = cell.world
+    return {"selected": [world.records["A"].pk, world.records["B"].pk], "assigned_group": world.network_group.pk,
+            "assignee": world.users["maryam"].pk, "query": ""}
+
+
+def _saved_view(cell: Cell) -> dict[str, Any]:
+    return {"name": "همه‌ی حادثه‌ها", "query": "queue=all"}
+
+
+def _preferences(cell: Cell) -> dict[str, Any]:
+    return {"language": "fa", "time_zone": ""}
+
+
+# Every page of the Settings area, with a real object where the URL names one.
+SETTINGS_PAGES = (
+    "", "users/", "users/new/", "users/{reza}/", "users/{reza}/password/", "groups/", "groups/new/",
+    "groups/{service_desk}/", "groups/{service_desk}/members/", "departments/", "departments/new/",
+    "departments/{finance}/", "locations/", "locations/new/", "locations/{location}/", "categories/",
+    "categories/new/", "categories/{printer}/", "services/", "services/new/", "services/{service}/",
+    "priority-matrix/", "modules/", "incidents/", "incidents/resolution-codes/new/",
+    "incidents/resolution-codes/{resolution_code}/",
+)
+# The Settings buttons that change something at once: each posts to its own URL.
+SETTINGS_BUTTONS = (
+    "users/{reza}/active/", "groups/{service_desk}/members/{ali}/remove/", "categories/{printer}/delete/",
+    "modules/incidents/", "incidents/resolution-codes/{resolution_code}/active/",
+)
+
+PAGE_ROWS: list[Row] = [
+            # anon   sara   reza   mina   paris  ali    hamid  neda   admin  gone
+    row("home", "GET", "/",
+             "login  ok     ok     ok     ok     ok     ok     ok     ok     login"),
+
+    # The agent workspace list: each queue, and a search (which looks in every queue).
+            # anon   sara   reza   mina   paris  ali    hamid  neda   admin  gone
+    row("workspace mine", "GET", "/incidents/?queue=mine",
+             "login  403    403    403    403    A      -      -      -      login"),
+    row("workspace my groups", "GET", "/incidents/?queue=my_groups",
+             "login  403    403    403    403    A      A      A      -      login"),
+    row("workspace unassigned", "GET", "/incidents/?queue=unassigned",
+             "login  403    403    403    403    B      B      B      B      login"),
+    row("workspace all", "GET", "/incidents/?queue=all",
+             "login  403    403    403    403    AB     AB     AB     AB     login"),
+    row("workspace search both", "GET", "/incidents/?q=" + SEARCH_BOTH,
+             "login  403    403    403    403    AB     AB     AB     AB     login"),
+    row("workspace search note word", "GET", "/incidents/?q=" + SEARCH_NOTE_ONLY,
+             "login  403    403    403    403    -      -      -      -      login"),
+    row("register form", "GET", "/incidents/new/",
+             "login  403    403    403    403    ok     ok     ok     ok     login"),
+    row("register", "POST", "/incidents/new/",
+             "login  403    403    403    403    ok     ok     ok     ok     login",
+        data=_agent_create),
+    row("bulk update", "POST", "/incidents/bulk/",
+             "login  403    403    403    403    403    ok     ok     ok     login",
+        data=_bulk),
+    row("save view", "POST", "/incidents/views/save/",
+             "login  403    403    403    403    ok     ok     ok     ok     login",
+        data=_saved_view),
+    row("delete own view", "POST", "/incidents/views/{view}/delete/",
+             "login  403    403    403    403    ok     ok     ok     ok     login",
+        data=_nothing, prepare=saved_view),
+    row("agent options", "GET", "/incidents/options/agents/?assigned_group={service_desk}",
+             "login  403    403    403    403    ok     ok     ok     ok     login"),
+    row("people options", "GET", "/incidents/options/people/?q=sara",
+             "login  403    403    403    403    ok     ok     ok     ok     login"),
+    row("subcategory options", "GET", "/incidents/options/subcategories/",
+             "login  ok     ok     ok     ok     ok     ok     ok     ok     login"),
+
+    # The agent's incident page: a requester who may see the incident is sent to its portal page (ok).
+            # anon   sara   reza   mina   paris  ali    hamid  neda   admin  gone
+    row("incident page", "GET", "/incidents/{n}/",
+           a="login  ok     404    ok     ok     ok     ok     ok     ok     login",
+           b="login  404    ok     404    404    ok     ok     ok     ok     login"),
+
+    # Quick actions of the agent's incident page. Non-agents get 403 before the record is looked up,
+    # so the answer is the same for A, for B and for a number that does not exist.
+            # anon   sara   reza   mina   paris  ali    hamid  neda   admin  gone
+    row("incident page take", "POST", "/incidents/{n}/take/", data=_version, prepare=assigned_to_maryam,
+        both="login  403    403    403    403    ok     ok     ok     ok     login"),
+    row("incident page assign", "POST", "/incidents/{n}/assign/", data=_assign,
+        both="login  403    403    403    403    ok     ok     ok     ok     login"),
+    row("incident page status", "POST", "/incidents/{n}/status/", data=_status,
+        both="login  403    403    403    403    ok     ok     ok     ok     login"),
+    row("incident page resolve", "POST", "/incidents/{n}/resolve/", data=_resolve,
+        both="login  403    403    403    403    ok     ok     ok     ok     login"),
+    row("incident page close", "POST", "/incidents/{n}/close/", data=_nothing, prepare=resolved,
+        both="login  403    403    403    403    ok     ok     ok     ok     login"),
+    row("incident page reopen", "POST", "/incidents/{n}/reopen/", data=_reason, prepare=resolved,
+        both="login  403    403    403    403    ok     ok     ok     ok     login"),
+    row("incident page cancel", "POST", "/incidents/{n}/cancel/", data=_reason,
+        both="login  403    403    403    403    403    403    ok     ok     login"),
+    row("incident page edit", "POST", "/incidents/{n}/edit/", data=_edit,
+        both="login  403    403    403    403    ok     ok     ok     ok     login"),
+    row("incident page priority", "POST", "/incidents/{n}/priority/", data=_priority,
+        both="login  403    403    403    403    403    403    ok     ok     login"),
+    # The major-incident switch is a plain button, so a refusal comes back as a message.
+    row("incident page major", "POST", "/incidents/{n}/major/", data=_major,
+        both="login  403    403    403    403    denied denied ok     ok     login"),
+    row("incident page link", "POST", "/incidents/{n}/link/", data=_link,
+        both="login  403    403    403    403    ok     ok     ok     ok     login"),
+    row("incident page unlink", "POST", "/incidents/{n}/unlink/", data=_unlink, prepare=other_is_child,
+        both="login  403    403    403    403    ok     ok     ok     ok     login"),
+    row("incident page watch", "POST", "/incidents/{n}/watch/", data=_maryam,
+        both="login  403    403    403    403    ok     ok     ok     ok     login"),
+    row("incident page unwatch", "POST", "/incidents/{n}/unwatch/", data=_maryam, prepare=maryam_watches,
+        both="login  403    403    403    403    ok     ok     ok     ok     login"),
+    row("incident page letter", "POST", "/incidents/{n}/letter/", data=_letter,
+        both="login  403    403    403    403    ok     ok     ok     ok     login"),
+    row("incident page reply", "POST", "/incidents/{n}/reply/", data=_body,
+        both="login  403    403    403    403    ok     ok     ok     ok     login"),
+    row("incident page note", "POST", "/incidents/{n}/note/", data=_body,
+        both="login  403    403    403    403    ok     ok     ok     ok     login"),
+
+    # The requester portal: "My requests" (the department tab falls back to "mine" without the permission).
+            # anon   sara   reza   mina   paris  ali    hamid  neda   admin  gone
+    row("portal mine", "GET", "/portal/",
+             "login  A      B      -      A      -      -      -      -      login"),
+    row("portal department", "GET", "/portal/?scope=department",
+             "login  A      B      A      A      -      -      -      -      login"),
+    row("portal search both", "GET", "/portal/?q=" + SEARCH_BOTH,
+             "login  A      B      -      A      -      -      -      -      login"),
+    row("portal department search both", "GET", "/portal/?scope=department&q=" + SEARCH_BOTH,
+             "login  A      B      A      A      -      -      -      -      login"),
+    row("portal department search note word", "GET", "/portal/?scope=department&q=" + SEARCH_NOTE_ONLY,
+             "login  -      -      -      -      -      -      -      -      login"),
+    row("portal report form", "GET", "/portal/new/",
+             "login  ok     ok     ok     ok     ok     ok     ok     ok     login"),
+    row("portal report", "POST", "/portal/new/",
+             "login  ok     ok     ok     ok     ok     ok     ok     ok     login",
+        data=_portal_create),
+    row("portal subcategory options", "GET", "/portal/options/subcategories/",
+             "login  ok     ok     ok     ok     ok     ok     ok     ok     login"),
+    row("portal incident", "GET", "/portal/{n}/",
+           a="login  ok     404    ok     ok     ok     ok     ok     ok     login",
+           b="login  404    ok     404    404    ok     ok     ok     ok     login"),
+    row("portal reply", "POST", "/portal/{n}/reply/", data=_body,
+           a="login  ok     404    403    ok     ok     ok     ok     ok     login",
+           b="login  404    ok     404    404    ok     ok     ok     ok     login"),
+    row("portal confirm", "POST", "/portal/{n}/confirm/", data=_nothing, prepare=resolved,
+           a="login  ok     404    denied denied denied denied denied denied login",
+           b="login  404    ok     404    404    denied denied denied denied login"),
+    row("portal reopen", "POST", "/portal/{n}/reopen/", data=_reason, prepare=resolved,
+           a="login  ok     404    403    403    ok     ok     ok     ok     login",
+           b="login  404    ok     404    404    ok     ok     ok     ok     login"),
+    row("portal cancel", "POST", "/portal/{n}/cancel/", data=_reason,
+           a="login  ok     404    403    403    403    403    ok     ok     login",
+           b="login  404    ok     404    404    403    403    ok     ok     login"),
+
+    # Attachment downloads: the record must be visible, and internal files need an agent.
+            # anon   sara   reza   mina   paris  ali    hamid  neda   admin  gone
+    row("A's public attachment", "GET", "/attachments/{a_public}/",
+             "login  ok     404    ok     ok     ok     ok     ok     ok     login"),
+    row("A's internal attachment", "GET", "/attachments/{a_internal}/",
+             "login  404    404    404    404    ok     ok     ok     ok     login"),
+    row("B's public attachment", "GET", "/attachments/{b_public}/",
+             "login  404    ok     404    404    ok     ok     ok     ok     login"),
+
+    row("notifications", "GET", "/notifications/",
+             "login  ok     ok     ok     ok     ok     ok     ok     ok     login"),
+    row("preferences", "GET", "/preferences/",
+             "login  ok     ok     ok     ok     ok     ok     ok     ok     login"),
+    row("save preferences", "POST", "/preferences/",
+             "login  ok     ok     ok     ok     ok     ok     ok     ok     login",
+        data=_preferences),
+
+    # Settings: administrators only; the audit log needs core.view_audit_log, which only they have.
+            # anon   sara   reza   mina   paris  ali    hamid  neda   admin  gone
+    *[row(f"settings {page or 'index'}", "GET", "/settings/" + page,
+             "login  403    403    403    403    403    403    403    ok     login")
+      for page in SETTINGS_PAGES],
+    *[row(f"settings {button}", "POST", "/settings/" + button,
+             "login  403    403    403    403    403    403    403    ok     login",
+          data=_nothing)
+      for button in SETTINGS_BUTTONS],
+    row("settings audit log", "GET", "/settings/audit-log/",
+             "login  403    403    403    403    403    403    403    ok     login"),
+
+    # The API browser describes the API, not records, and drf-spectacular serves it to everybody.
+            # anon   sara   reza   mina   paris  ali    hamid  neda   admin  gone
+    row("API docs", "GET", "/api/docs/",
+             "ok     ok     ok     ok     ok     ok     ok     ok     ok     ok"),
+]
+
+
+@pytest.fixture
+def world(request: pytest.FixtureRequest) -> World:
+    return build_world(request)
+
+
+@pytest.mark.parametrize("role", ROLE_KEYS)
+def test_pages_follow_policy(world, role):
+    # given the cast, records A and B, and a browser signed in as ``role``
+    client, _api_client = sign_in(world, role)
+
+    # when every page row is requested, each from the same data
+    problems = run_rows(world, role, PAGE_ROWS, client)
+
+    # then every answer is the grid's, refusals changed nothing, and no hidden text reached the role
+    assert not problems, "\n".join(problems)
+
+
+class _ExampleIds(dict):
+    """Path values for resolving row paths without data: a number, a file id, or 1 for any other id."""
+
+    def __missing__(self, key: str) -> str:
+        if key in ("n", "other"):
+            return "INC-1405-000001"
+        if key in ("a_public", "a_internal", "b_public"):
+            return "00000000-0000-0000-0000-000000000001"
+        return "1"
+
+
+def _url_names(patterns: list[Any], namespaces: tuple[str, ...] = ()) -> list[str]:
+    names = []
+    for pattern in patterns:
+        if isinstance(pattern, URLResolver):
+            names += _url_names(pattern.url_patterns, namespaces + ((pattern.namespace,) if pattern.namespace else ()))
+        else:
+            names.append(":".join((*namespaces, pattern.name or str(pattern.pattern))))
+    return names
+
+
+# URLs that the matrix leaves out on purpose, and why.
+NOT_IN_MATRIX = {
+    "accounts:login": "the sign-in page, open to everybody",
+    "accounts:logout": "signing out, open to everybody",
+    "core:set_language": "stores the chosen language in a cookie for anybody and reads no record",
+    "api-schema": "describes the API, not records; test_api_schema_is_public checks it once, since it is slow",
+}
+
+
+def test_every_url_has_a_matrix_row():
+    # given every URL of the project outside the developers' Django admin
+    from sarv.incidents.tests.test_permission_matrix_api import API_ROWS
+
+    names = [name for name in _url_names(get_resolver().url_patterns) if not name.startswith("admin:")]
+
+    # when the rows of both matrices are resolved to URL names
+    covered = {resolve(urlsplit(matrix_row.path.format_map(_ExampleIds())).path).view_name
+               for matrix_row in [*PAGE_ROWS, *API_ROWS]}
+
+    # then each URL has a row, or a stated reason to have none
+    assert [name for name in names if name not in covered and name not in NOT_IN_MATRIX] == []
