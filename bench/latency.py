@@ -103,10 +103,18 @@ def run_round(send: RequestFunction, count: int, max_seconds: float, first_index
 def measure_latency(send: RequestFunction, plan: LatencyPlan, monitor: CpuMonitor | None = None) -> dict:
     """Run the warm-up and the timed rounds of one scenario and summarise them.
 
-    With a monitor, the scenario first waits (bounded) for an idle machine, and a round that
-    shared the CPU with other programs is run again while the repeat budget lasts.
+    With a monitor, the scenario first waits for an idle machine, and a round that shared the
+    CPU with other programs is discarded and run again, after another wait, while the repeat
+    budget lasts. All waits of one scenario together last at most ``plan.quiet_wait_seconds``.
     """
-    waited = monitor.wait_until_quiet(plan.max_foreign_cpu, plan.quiet_wait_seconds) if monitor else None
+    deadline = time.monotonic() + plan.quiet_wait_seconds
+    waits: list[dict] = []
+
+    def wait_for_quiet() -> None:
+        if monitor is not None:
+            waits.append(monitor.wait_until_quiet(plan.max_foreign_cpu, max(0.0, deadline - time.monotonic())))
+
+    wait_for_quiet()
     warmup = run_round(send, plan.warmup, plan.round_seconds)
     rounds: list[dict] = []
     discarded: list[dict] = []
@@ -118,16 +126,16 @@ def measure_latency(send: RequestFunction, plan: LatencyPlan, monitor: CpuMonito
         if monitor is not None:
             result.foreign_cpu_cores = monitor.foreign_cores(round_started, time.monotonic())
         figures = result.as_dict()
-        noisy = (result.foreign_cpu_cores or 0) > plan.max_foreign_cpu
+        repeat = (result.foreign_cpu_cores or 0) > plan.max_foreign_cpu and len(discarded) < plan.repeat_budget
         logger.info("  round: n=%s p50=%s ms p95=%s ms errors=%s foreign CPU=%s cores%s", figures["n"],
                     figures.get("p50_ms"), figures.get("p95_ms"), figures["errors"], result.foreign_cpu_cores,
-                    " (discarded: other programs were busy)" if noisy and len(discarded) < plan.repeat_budget
-                    else "")
-        if noisy and len(discarded) < plan.repeat_budget:
+                    " (discarded: other programs were busy)" if repeat else "")
+        if repeat:
             discarded.append(figures)
+            wait_for_quiet()
             continue
         rounds.append(figures)
-    return {"quiet_wait": waited, "warmup_errors": len(warmup.errors), "per_round": rounds,
+    return {"quiet_waits": waits, "warmup_errors": len(warmup.errors), "per_round": rounds,
             "discarded_rounds": discarded, "summary": summarise(rounds) | {"discarded_rounds": len(discarded)}}
 
 
@@ -248,8 +256,9 @@ class CpuMonitor:
             quiet = len(recent) >= window / self.interval - 1 and statistics.fmean(recent) <= max_cores
             if quiet or now - started >= max_seconds:
                 waited = {"seconds": round(now - started, 1), "quiet": quiet}
-                if not quiet:
-                    logger.warning("Other programs still use CPU after %.0f s; measuring anyway", max_seconds)
+                if not quiet and max_seconds > 0:
+                    logger.warning("Other programs still use CPU after %.0f s of waiting; measuring anyway",
+                                   max_seconds)
                 return waited
             time.sleep(self.interval)
 

@@ -33,7 +33,7 @@ from django.contrib import messages
 from django.contrib.auth.models import Permission
 from django.contrib.messages.storage.cookie import CookieStorage
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.db import transaction
+from django.db import connection, transaction
 from django.shortcuts import resolve_url
 from django.test import Client
 from rest_framework.authtoken.models import Token
@@ -348,8 +348,15 @@ CHANGE_ACTIONS = (AuditAction.CREATE, AuditAction.UPDATE, AuditAction.DELETE)
 
 
 def _row_counts() -> tuple[int, ...]:
-    changes = AuditLogEntry.objects.filter(action__in=CHANGE_ACTIONS).count()
-    return (changes, *(model.objects.count() for model in WRITTEN_MODELS))
+    """Return the row counts of the written models, in one query: the runner asks twice per write."""
+    changes = AuditLogEntry.objects.filter(action__in=CHANGE_ACTIONS).values("pk")
+    sql, params = changes.query.sql_with_params()
+    counts = [f"(SELECT COUNT(*) FROM ({sql}) AS changes)"]
+    counts += [f"(SELECT COUNT(*) FROM {connection.ops.quote_name(model._meta.db_table)})"
+               for model in WRITTEN_MODELS]
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT " + ", ".join(counts), params)
+        return tuple(cursor.fetchone())
 
 
 def _error_messages(response: Any) -> list[str]:

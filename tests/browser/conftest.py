@@ -7,13 +7,13 @@ script error, a failed request) fails the test too. Screenshots of the main
 pages go to docs/screenshots/; the session fails when a browser test ran but an
 expected screenshot was not written in this run.
 
-Tests run with serialized rollback, so the rows that migrations add (resolution
-codes, roles) are back for every test although the live server needs a
-transactional database that is emptied after each test.
+The live server needs a transactional database, which is emptied after each
+test, so a fixture puts back the rows that data migrations add.
 """
 
 from __future__ import annotations
 
+import importlib
 import os
 import re
 import shutil
@@ -111,9 +111,22 @@ class ConsoleErrors:
         self.errors.append(f"uncaught: {error.error}")
 
 
+@pytest.fixture(autouse=True)
+def migration_data(transactional_db: None) -> None:
+    """Put back the resolution codes of the data migration, which the flush after a transactional test removes.
+
+    Roles come back by themselves, because a post_migrate handler recreates them
+    after the flush. Serialized rollback does not help here: once Playwright's
+    sync API runs, test code gets new connection objects from Django (it keeps
+    connections in context variables), and they lack the serialized copy.
+    """
+    from django.apps import apps
+
+    importlib.import_module("sarv.incidents.migrations.0002_resolution_codes").add_codes(apps, None)
+
+
 @pytest.fixture
-def browser_contexts(chromium_browser: Any, live_server: Any,
-                     django_db_serialized_rollback: None) -> Iterator[Callable[[], Any]]:
+def browser_contexts(chromium_browser: Any, live_server: Any) -> Iterator[Callable[[], Any]]:
     """Return a maker of fresh browser profiles (no cookies), one per person in a scenario.
 
     Each profile's requests are checked against the live server's origin and its
