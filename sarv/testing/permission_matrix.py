@@ -5,18 +5,18 @@ outcome per role, in the column order of ``ROLES``. Per-record rows have one
 grid for record A and one for record B. The runner sends each request inside a
 savepoint that it rolls back, so every cell starts from the same data, and it
 checks three things per cell: the outcome matches the grid, a refused write
-changed nothing (an allowed one changed something), and the response holds no
+changed nothing (an allowed one changed something), and the response contains no
 text of a record or internal entry that the role may not see.
 
 Outcomes in a grid:
 
-- ``ok``: a 2xx answer, or a redirect that is neither to the sign-in page nor
-  carries an error message;
-- ``login``: a redirect to the sign-in page;
+- ``ok``: a 2xx response, or a redirect that is neither to the sign-in page nor
+  carries an error message.
+- ``login``: a redirect to the sign-in page.
 - ``denied``: a redirect back with an error message, which is how a page
-  reports a refused plain-button form (no typed input to show again);
-- ``400``, ``401``, ``403``, ``404``: that HTTP status;
-- ``A``, ``B``, ``AB``, ``-``: a 200 list holding exactly these records
+  reports a refused plain-button form (no typed input to show again).
+- ``400``, ``401``, ``403``, ``404``: that HTTP status.
+- ``A``, ``B``, ``AB``, ``-``: a 200 list that contains exactly these records
   (``-`` for none).
 """
 
@@ -59,7 +59,7 @@ from sarv.incidents.models import Incident, ResolutionCode
 from sarv.services.models import Service
 from sarv.testing import factories
 
-# Both titles contain the first search word; only A's work note contains the second.
+# Both titles contain the first search word, and only A's work note contains the second.
 SEARCH_BOTH = "چاپگر"
 SEARCH_NOTE_ONLY = "فایروال"
 A_TITLE = "چاپگر طبقه سوم کاغذ گیر می‌کند"
@@ -96,8 +96,8 @@ ROLES = (
     Role("watcher", frozenset({"A"})),  # Parisa, another department, watches A
     Role("agent", frozenset({"A", "B"}), agent=True),  # Ali, A's assignee in the service desk
     Role("group_lead", frozenset({"A", "B"}), agent=True),  # Hamid, lead of the service desk
-    Role("incident_manager", frozenset({"A", "B"}), agent=True),  # Neda, service desk
-    Role("administrator", frozenset({"A", "B"}), agent=True),  # member of the network group
+    Role("incident_manager", frozenset({"A", "B"}), agent=True),  # Neda, in the service desk
+    Role("administrator", frozenset({"A", "B"}), agent=True),  # in the network group, so that they can take incidents
     Role("deactivated", frozenset()),  # Kaveh, an agent who signed in and was then deactivated
 )
 ROLE_KEYS = tuple(role.key for role in ROLES)
@@ -172,8 +172,8 @@ class Row:
 
     ``prepare`` runs inside the cell's savepoint, before the request, to put
     the record into the state the request needs (resolved before "close", for
-    example). ``data`` builds the request body after that. ``writes`` says
-    whether an allowed request must change data; it defaults to True for
+    example). ``data`` builds the request body after that. ``writes`` sets
+    whether an allowed request must change data, and defaults to True for
     unsafe methods.
     """
 
@@ -212,6 +212,49 @@ def text_file(name: str, content: str = "printer error 42") -> SimpleUploadedFil
     return SimpleUploadedFile(name, content.encode(), content_type="text/plain")
 
 
+
+# --- Request bodies that the page forms and the API share ------------------------------------------------
+
+
+def version_data(cell: Cell) -> dict[str, Any]:
+    return {"version": cell.record.version}
+
+
+def assign_data(cell: Cell) -> dict[str, Any]:
+    return {**version_data(cell), "assigned_group": cell.world.network_group.pk,
+            "assignee": cell.world.users["maryam"].pk}
+
+
+def status_data(cell: Cell) -> dict[str, Any]:
+    return {**version_data(cell), "status": "in_progress"}
+
+
+def resolve_data(cell: Cell) -> dict[str, Any]:
+    return {**version_data(cell), "resolution_code": cell.world.resolution_code.pk,
+            "resolution_notes": "درایور چاپگر دوباره نصب شد"}
+
+
+def reason_data(cell: Cell) -> dict[str, Any]:
+    return {**version_data(cell), "reason": "هنوز کاغذ گیر می‌کند"}
+
+
+def priority_data(cell: Cell) -> dict[str, Any]:
+    return {**version_data(cell), "priority": 1, "reason": "مدیرعامل منتظر است"}
+
+
+def body_data(cell: Cell) -> dict[str, Any]:
+    return {"body": "پیام آزمایشی ماتریس"}
+
+
+def maryam_data(cell: Cell) -> dict[str, Any]:
+    return {"user": cell.world.users["maryam"].pk}
+
+
+def child_data(cell: Cell) -> dict[str, Any]:
+    """Name the other record as the child to link."""
+    return {"number": cell.other.number}
+
+
 # --- Building the world ------------------------------------------------------------------------------
 
 
@@ -221,8 +264,8 @@ def build_world(request: Any) -> World:
     ``request`` is the pytest fixture request: the named users come from
     ``sarv.testing.fixtures``, and uploads go to a temporary directory.
     """
-    request.getfixturevalue("settings").MEDIA_ROOT = request.getfixturevalue("tmp_path")
     fixture = request.getfixturevalue
+    fixture("settings").MEDIA_ROOT = fixture("tmp_path")
     finance, human_resources = fixture("department"), fixture("other_department")
     service_desk, network_group = fixture("service_desk"), fixture("network_group")
     users: dict[str, User] = {
@@ -241,7 +284,7 @@ def build_world(request: Any) -> World:
         Permission.objects.get(content_type__app_label="incidents", codename="view_department_incidents")
     )
     manager, agent = users["incident_manager"], users["agent"]
-    # An administrator takes incidents like any agent, which needs a support group.
+    # Taking an incident needs a support group, and the fixture gives the administrator none.
     account_actions.add_group_member(actor=users["administrator"], group=network_group, user=users["administrator"])
 
     record_a = factories.make_incident(users["requester"], title=A_TITLE, description=A_DESCRIPTION,
@@ -341,14 +384,14 @@ def maryam_watches(cell: Cell) -> None:
 
 # --- Running the rows ------------------------------------------------------------------------------------
 
-# Rows of these models change when any action runs; an unchanged total means nothing was written.
+# Every action adds, changes or deletes rows of these models, so unchanged counts mean nothing was written.
 WRITTEN_MODELS = (TimelineEntry, Incident, Attachment, Watcher, ExternalReference, SavedView, Notification, Token)
 # Sign-in rows are left out: a refused sign-in is audited, and that is no change to data.
 CHANGE_ACTIONS = (AuditAction.CREATE, AuditAction.UPDATE, AuditAction.DELETE)
 
 
 def _row_counts() -> tuple[int, ...]:
-    """Return the row counts of the written models, in one query: the runner asks twice per write."""
+    """Return the row counts of the written models in one query, because the runner counts twice per write."""
     changes = AuditLogEntry.objects.filter(action__in=CHANGE_ACTIONS).values("pk")
     sql, params = changes.query.sql_with_params()
     counts = [f"(SELECT COUNT(*) FROM ({sql}) AS changes)"]
@@ -389,8 +432,8 @@ def listed_records(world: World, response: Any) -> str:
 
 def body_text(response: Any) -> str:
     if getattr(response, "streaming", False):
+        # The test client closes the response once its content is read to the end.
         content = b"".join(response.streaming_content)
-        response.close()
     else:
         content = response.content
     return html.unescape(content.decode("utf-8", errors="replace"))
@@ -400,7 +443,7 @@ def hidden_texts(world: World, role: Role, sent: str) -> list[str]:
     """Return the texts that no response to ``role`` may contain.
 
     Non-agents must never meet the work note, the internal file or the
-    agents-only reference. Nobody meets a record they may not see. A text that
+    agents-only reference. No role meets a record it may not see. A text that
     the request itself contains (a number or file id in the URL) may come back.
     """
     internal = world.files["a_internal"]

@@ -143,6 +143,7 @@ class PageChecker:
 
     def visit(self, page: Any, path: str, language: str, *, screenshot: str = "", has_dates: bool = False,
               known_english: tuple[str, ...] = ()) -> str:
+        """Open ``path`` (an empty path checks the page as it is), check it, and return the text it shows."""
         if path:
             page.goto(self.base_url + path)
         html = page.locator("html")

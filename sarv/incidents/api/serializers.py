@@ -77,7 +77,7 @@ class IncidentDetailSerializer(AgentOnlyFieldsMixin, IncidentListSerializer):
     resolution_code = NamedRefSerializer(read_only=True, allow_null=True)
     resolved_by = UserRefSerializer(read_only=True, allow_null=True)
     created_by = UserRefSerializer(read_only=True, allow_null=True)
-    parent = ParentRefSerializer(read_only=True, allow_null=True)
+    parent = serializers.SerializerMethodField()
     # Declared writable with required=False only so the schema marks them optional: agents alone receive them.
     priority_override_reason = serializers.CharField(required=False, help_text="Agents only.")
     reassignment_count = serializers.IntegerField(required=False, help_text="Agents only.")
@@ -91,6 +91,18 @@ class IncidentDetailSerializer(AgentOnlyFieldsMixin, IncidentListSerializer):
         ]
         read_only_fields = [name for name in fields if name not in ("priority_override_reason", "reassignment_count")]
         agent_only_fields = ["priority_override_reason", "reassignment_count"]
+
+    @extend_schema_field(ParentRefSerializer(allow_null=True))
+    def get_parent(self, incident: Incident) -> dict[str, str] | None:
+        """Name the parent incident only to users who may see it; a requester's incident can be a child of
+        someone else's major incident."""
+        parent = incident.parent
+        if parent is None:
+            return None
+        user = self.context["request"].user
+        if not Incident.objects.visible_to(user).filter(pk=parent.pk).exists():
+            return None
+        return {"number": parent.number, "title": parent.title}
 
     @extend_schema_field(IncidentAbilitiesSerializer)
     def get_abilities(self, incident: Incident) -> dict[str, bool]:

@@ -5,26 +5,27 @@ The policy, as tested here and in ``test_permission_matrix_api.py``:
 - Agents (agent, group lead, incident manager, administrator) see every incident.
   Requesters see the incidents they reported or watch and, with
   ``incidents.view_department_incidents``, those of their own department.
-  A record the user may not see answers 404, never 403, so its existence stays secret.
+  A record the user may not see returns 404, never 403, so its existence stays secret.
 - Work notes, internal attachments and references other than official letters are for agents only.
 - The agent workspace is for agents: any other signed-in user gets 403 there,
-  the same answer for every record. The one exception is the incident page,
-  which sends a requester who may see the incident to its portal page.
-- Priority overrides, major incidents and cancelling for others need the incident manager role;
-  bulk updates need the group lead role or above.
-- Requesters reply on the incidents they reported or watch; only the requester confirms,
+  the same response for every record. The incident page is the exception: it sends
+  a requester who may see the incident to its portal page. The subcategory options
+  are reference data, open to every signed-in user.
+- Priority overrides, major incidents and cancelling for others need the incident manager role.
+  Bulk updates need the group lead role or above.
+- Requesters reply on the incidents they reported or watch. Only the requester confirms,
   reopens (agents too) and cancels (incident managers too) before work starts.
 - Settings are for administrators and the audit log for ``core.view_audit_log`` (403 for everybody else).
 - Anonymous visitors and deactivated users are sent to the sign-in page.
-- Search covers the number, title and description, never the timeline, so a word that
-  only a work note contains finds nothing for anybody.
+- Search covers the number and the incident's own text (title, description, symptom, affected CI),
+  never the timeline, so a word that only a work note contains finds nothing for anybody.
 - Sarv has no CSV or Excel export yet, so the matrix has no export rows.
 
 Grid columns, in order (see ``sarv.testing.permission_matrix.ROLES``):
 anonymous, Sara (requester of A), Reza (requester of B, another department), Mina (A's department
 with the department permission), Parisa (watches A), Ali (agent, A's assignee), Hamid (group lead),
 Neda (incident manager), administrator, Kaveh (deactivated agent).
-A is assigned to the service desk and Ali; B is new and unassigned.
+A is assigned to the service desk and Ali, and B is new and unassigned.
 """
 
 from __future__ import annotations
@@ -42,74 +43,45 @@ from sarv.testing.permission_matrix import (
     Cell,
     Row,
     World,
+    assign_data,
     assigned_to_maryam,
+    body_data,
     build_world,
+    child_data,
+    maryam_data,
     maryam_watches,
     other_is_child,
+    priority_data,
+    reason_data,
+    resolve_data,
     resolved,
     row,
     run_rows,
     saved_view,
     sign_in,
+    status_data,
+    version_data,
 )
 
 pytestmark = pytest.mark.django_db
 
 
-def _version(cell: Cell) -> dict[str, Any]:
-    return {"version": cell.record.version}
-
-
-def _assign(cell: Cell) -> dict[str, Any]:
-    return {**_version(cell), "assigned_group": cell.world.network_group.pk,
-            "assignee": cell.world.users["maryam"].pk}
-
-
-def _status(cell: Cell) -> dict[str, Any]:
-    return {**_version(cell), "status": "in_progress"}
-
-
-def _resolve(cell: Cell) -> dict[str, Any]:
-    return {**_version(cell), "resolution_code": cell.world.resolution_code.pk,
-            "resolution_notes": "درایور چاپگر دوباره نصب شد"}
-
-
-def _reason(cell: Cell) -> dict[str, Any]:
-    return {**_version(cell), "reason": "هنوز کاغذ گیر می‌کند"}
-
-
 def _edit(cell: Cell) -> dict[str, Any]:
     record = cell.record
-    return {**_version(cell), "title": "چاپگر ویرایش‌شده", "description": record.description,
+    return {**version_data(cell), "title": "چاپگر ویرایش‌شده", "description": record.description,
             "impact": record.impact, "urgency": record.urgency, "channel": record.channel}
 
 
-def _priority(cell: Cell) -> dict[str, Any]:
-    return {**_version(cell), "priority": 1, "reason": "مدیرعامل منتظر است"}
-
-
 def _major(cell: Cell) -> dict[str, Any]:
-    return {**_version(cell), "is_major": "True"}
-
-
-def _link(cell: Cell) -> dict[str, Any]:
-    return {"number": cell.other.number}
+    return {**version_data(cell), "is_major": "True"}
 
 
 def _unlink(cell: Cell) -> dict[str, Any]:
     return {"child": cell.other.pk}
 
 
-def _maryam(cell: Cell) -> dict[str, Any]:
-    return {"user": cell.world.users["maryam"].pk}
-
-
 def _letter(cell: Cell) -> dict[str, Any]:
     return {"letter_number": "۱۲۳۴/ص", "letter_date": "", "note": ""}
-
-
-def _body(cell: Cell) -> dict[str, Any]:
-    return {"body": "پیام آزمایشی ماتریس"}
 
 
 def _nothing(cell: Cell) -> dict[str, Any]:
@@ -201,42 +173,42 @@ PAGE_ROWS: list[Row] = [
            b="login  404    ok     404    404    ok     ok     ok     ok     login"),
 
     # Quick actions of the agent's incident page. Non-agents get 403 before the record is looked up,
-    # so the answer is the same for A, for B and for a number that does not exist.
+    # so the response is the same for A, for B and for a number that does not exist.
             # anon   sara   reza   mina   paris  ali    hamid  neda   admin  gone
-    row("incident page take", "POST", "/incidents/{n}/take/", data=_version, prepare=assigned_to_maryam,
+    row("incident page take", "POST", "/incidents/{n}/take/", data=version_data, prepare=assigned_to_maryam,
         both="login  403    403    403    403    ok     ok     ok     ok     login"),
-    row("incident page assign", "POST", "/incidents/{n}/assign/", data=_assign,
+    row("incident page assign", "POST", "/incidents/{n}/assign/", data=assign_data,
         both="login  403    403    403    403    ok     ok     ok     ok     login"),
-    row("incident page status", "POST", "/incidents/{n}/status/", data=_status,
+    row("incident page status", "POST", "/incidents/{n}/status/", data=status_data,
         both="login  403    403    403    403    ok     ok     ok     ok     login"),
-    row("incident page resolve", "POST", "/incidents/{n}/resolve/", data=_resolve,
+    row("incident page resolve", "POST", "/incidents/{n}/resolve/", data=resolve_data,
         both="login  403    403    403    403    ok     ok     ok     ok     login"),
     row("incident page close", "POST", "/incidents/{n}/close/", data=_nothing, prepare=resolved,
         both="login  403    403    403    403    ok     ok     ok     ok     login"),
-    row("incident page reopen", "POST", "/incidents/{n}/reopen/", data=_reason, prepare=resolved,
+    row("incident page reopen", "POST", "/incidents/{n}/reopen/", data=reason_data, prepare=resolved,
         both="login  403    403    403    403    ok     ok     ok     ok     login"),
-    row("incident page cancel", "POST", "/incidents/{n}/cancel/", data=_reason,
+    row("incident page cancel", "POST", "/incidents/{n}/cancel/", data=reason_data,
         both="login  403    403    403    403    403    403    ok     ok     login"),
     row("incident page edit", "POST", "/incidents/{n}/edit/", data=_edit,
         both="login  403    403    403    403    ok     ok     ok     ok     login"),
-    row("incident page priority", "POST", "/incidents/{n}/priority/", data=_priority,
+    row("incident page priority", "POST", "/incidents/{n}/priority/", data=priority_data,
         both="login  403    403    403    403    403    403    ok     ok     login"),
     # The major-incident switch is a plain button, so a refusal comes back as a message.
     row("incident page major", "POST", "/incidents/{n}/major/", data=_major,
         both="login  403    403    403    403    denied denied ok     ok     login"),
-    row("incident page link", "POST", "/incidents/{n}/link/", data=_link,
+    row("incident page link", "POST", "/incidents/{n}/link/", data=child_data,
         both="login  403    403    403    403    ok     ok     ok     ok     login"),
     row("incident page unlink", "POST", "/incidents/{n}/unlink/", data=_unlink, prepare=other_is_child,
         both="login  403    403    403    403    ok     ok     ok     ok     login"),
-    row("incident page watch", "POST", "/incidents/{n}/watch/", data=_maryam,
+    row("incident page watch", "POST", "/incidents/{n}/watch/", data=maryam_data,
         both="login  403    403    403    403    ok     ok     ok     ok     login"),
-    row("incident page unwatch", "POST", "/incidents/{n}/unwatch/", data=_maryam, prepare=maryam_watches,
+    row("incident page unwatch", "POST", "/incidents/{n}/unwatch/", data=maryam_data, prepare=maryam_watches,
         both="login  403    403    403    403    ok     ok     ok     ok     login"),
     row("incident page letter", "POST", "/incidents/{n}/letter/", data=_letter,
         both="login  403    403    403    403    ok     ok     ok     ok     login"),
-    row("incident page reply", "POST", "/incidents/{n}/reply/", data=_body,
+    row("incident page reply", "POST", "/incidents/{n}/reply/", data=body_data,
         both="login  403    403    403    403    ok     ok     ok     ok     login"),
-    row("incident page note", "POST", "/incidents/{n}/note/", data=_body,
+    row("incident page note", "POST", "/incidents/{n}/note/", data=body_data,
         both="login  403    403    403    403    ok     ok     ok     ok     login"),
 
     # The requester portal: "My requests" (the department tab falls back to "mine" without the permission).
@@ -261,16 +233,16 @@ PAGE_ROWS: list[Row] = [
     row("portal incident", "GET", "/portal/{n}/",
            a="login  ok     404    ok     ok     ok     ok     ok     ok     login",
            b="login  404    ok     404    404    ok     ok     ok     ok     login"),
-    row("portal reply", "POST", "/portal/{n}/reply/", data=_body,
+    row("portal reply", "POST", "/portal/{n}/reply/", data=body_data,
            a="login  ok     404    403    ok     ok     ok     ok     ok     login",
            b="login  404    ok     404    404    ok     ok     ok     ok     login"),
     row("portal confirm", "POST", "/portal/{n}/confirm/", data=_nothing, prepare=resolved,
            a="login  ok     404    denied denied denied denied denied denied login",
            b="login  404    ok     404    404    denied denied denied denied login"),
-    row("portal reopen", "POST", "/portal/{n}/reopen/", data=_reason, prepare=resolved,
+    row("portal reopen", "POST", "/portal/{n}/reopen/", data=reason_data, prepare=resolved,
            a="login  ok     404    403    403    ok     ok     ok     ok     login",
            b="login  404    ok     404    404    ok     ok     ok     ok     login"),
-    row("portal cancel", "POST", "/portal/{n}/cancel/", data=_reason,
+    row("portal cancel", "POST", "/portal/{n}/cancel/", data=reason_data,
            a="login  ok     404    403    403    403    403    ok     ok     login",
            b="login  404    ok     404    404    403    403    ok     ok     login"),
 
@@ -291,7 +263,7 @@ PAGE_ROWS: list[Row] = [
              "login  ok     ok     ok     ok     ok     ok     ok     ok     login",
         data=_preferences),
 
-    # Settings: administrators only; the audit log needs core.view_audit_log, which only they have.
+    # Settings are for administrators. The audit log needs core.view_audit_log, which only they have.
             # anon   sara   reza   mina   paris  ali    hamid  neda   admin  gone
     *[row(f"settings {page or 'index'}", "GET", "/settings/" + page,
              "login  403    403    403    403    403    403    403    ok     login")
@@ -323,7 +295,7 @@ def test_pages_follow_policy(world, role):
     # when every page row is requested, each from the same data
     problems = run_rows(world, role, PAGE_ROWS, client)
 
-    # then every answer is the grid's, refusals changed nothing, and no hidden text reached the role
+    # then every response is the grid's, refusals changed nothing, and no hidden text reached the role
     assert not problems, "\n".join(problems)
 
 
@@ -353,7 +325,7 @@ NOT_IN_MATRIX = {
     "accounts:login": "the sign-in page, open to everybody",
     "accounts:logout": "signing out, open to everybody",
     "core:set_language": "stores the chosen language in a cookie for anybody and reads no record",
-    "api-schema": "describes the API, not records; test_api_schema_is_public checks it once, since it is slow",
+    "api-schema": "describes the API, not records, and is slow to build, so test_api_schema_is_public checks it once",
 }
 
 

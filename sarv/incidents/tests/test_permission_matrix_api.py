@@ -1,10 +1,10 @@
 """Permission matrix of the REST API: each role × each endpoint × record A and record B.
 
-The policy is the one stated in ``test_permission_matrix.py``; the columns and the
+The policy is the one stated in ``test_permission_matrix.py``. The columns and the
 outcomes are those of ``sarv.testing.permission_matrix``. API clients sign in
 with a token, so anonymous and deactivated callers get 401 where pages redirect
 to the sign-in page. An action the user may not take on a record they may see
-answers 403; a record they may not see answers 404 before any permission
+returns 403. A record they may not see returns 404 before any permission
 check, so a refusal never reveals that it exists.
 """
 
@@ -22,15 +22,24 @@ from sarv.testing.permission_matrix import (
     Cell,
     Row,
     World,
+    assign_data,
     assigned_to_maryam,
+    body_data,
     build_world,
+    child_data,
+    maryam_data,
     maryam_watches,
     other_is_child,
+    priority_data,
+    reason_data,
+    resolve_data,
     resolved,
     row,
     run_rows,
     sign_in,
+    status_data,
     text_file,
+    version_data,
 )
 
 pytestmark = pytest.mark.django_db
@@ -39,42 +48,12 @@ INCIDENTS = "/api/v1/incidents/"
 INCIDENT = "/api/v1/incidents/{n}/"
 
 
-def _version(cell: Cell) -> dict[str, Any]:
-    return {"version": cell.record.version}
-
-
 def _patch(cell: Cell) -> dict[str, Any]:
-    return {**_version(cell), "title": "چاپگر ویرایش‌شده"}
-
-
-def _assign(cell: Cell) -> dict[str, Any]:
-    return {**_version(cell), "assigned_group": cell.world.network_group.pk,
-            "assignee": cell.world.users["maryam"].pk}
-
-
-def _status(cell: Cell) -> dict[str, Any]:
-    return {**_version(cell), "status": "in_progress"}
-
-
-def _resolve(cell: Cell) -> dict[str, Any]:
-    return {**_version(cell), "resolution_code": cell.world.resolution_code.pk,
-            "resolution_notes": "درایور چاپگر دوباره نصب شد"}
-
-
-def _reason(cell: Cell) -> dict[str, Any]:
-    return {**_version(cell), "reason": "هنوز کاغذ گیر می‌کند"}
-
-
-def _priority(cell: Cell) -> dict[str, Any]:
-    return {**_version(cell), "priority": 1, "reason": "مدیرعامل منتظر است"}
+    return {**version_data(cell), "title": "چاپگر ویرایش‌شده"}
 
 
 def _major(cell: Cell) -> dict[str, Any]:
-    return {**_version(cell), "is_major": True}
-
-
-def _body(cell: Cell) -> dict[str, Any]:
-    return {"body": "پیام آزمایشی ماتریس"}
+    return {**version_data(cell), "is_major": True}
 
 
 def _public_upload(cell: Cell) -> dict[str, Any]:
@@ -85,16 +64,8 @@ def _internal_upload(cell: Cell) -> dict[str, Any]:
     return {"attachments": [text_file("matrix-upload.txt")], "internal": True}
 
 
-def _maryam(cell: Cell) -> dict[str, Any]:
-    return {"user": cell.world.users["maryam"].pk}
-
-
 def _letter(cell: Cell) -> dict[str, Any]:
     return {"number": "1234/ص"}
-
-
-def _child(cell: Cell) -> dict[str, Any]:
-    return {"number": cell.other.number}
 
 
 def _bulk(cell: Cell) -> dict[str, Any]:
@@ -149,31 +120,31 @@ API_ROWS: list[Row] = [
     row("edit", "PATCH", INCIDENT, data=_patch,
            a="401    403    404    403    403    ok     ok     ok     ok     401",
            b="401    404    403    404    404    ok     ok     ok     ok     401"),
-    row("assign", "POST", INCIDENT + "assign/", data=_assign,
+    row("assign", "POST", INCIDENT + "assign/", data=assign_data,
            a="401    403    404    403    403    ok     ok     ok     ok     401",
            b="401    404    403    404    404    ok     ok     ok     ok     401"),
-    row("take", "POST", INCIDENT + "take/", data=_version, prepare=assigned_to_maryam,
+    row("take", "POST", INCIDENT + "take/", data=version_data, prepare=assigned_to_maryam,
            a="401    403    404    403    403    ok     ok     ok     ok     401",
            b="401    404    403    404    404    ok     ok     ok     ok     401"),
-    row("status", "POST", INCIDENT + "status/", data=_status,
+    row("status", "POST", INCIDENT + "status/", data=status_data,
            a="401    403    404    403    403    ok     ok     ok     ok     401",
            b="401    404    403    404    404    ok     ok     ok     ok     401"),
-    row("resolve", "POST", INCIDENT + "resolve/", data=_resolve,
+    row("resolve", "POST", INCIDENT + "resolve/", data=resolve_data,
            a="401    403    404    403    403    ok     ok     ok     ok     401",
            b="401    404    403    404    404    ok     ok     ok     ok     401"),
     row("close", "POST", INCIDENT + "close/", prepare=resolved,
            a="401    403    404    403    403    ok     ok     ok     ok     401",
            b="401    404    403    404    404    ok     ok     ok     ok     401"),
-    row("reopen", "POST", INCIDENT + "reopen/", data=_reason, prepare=resolved,
+    row("reopen", "POST", INCIDENT + "reopen/", data=reason_data, prepare=resolved,
            a="401    ok     404    403    403    ok     ok     ok     ok     401",
            b="401    404    ok     404    404    ok     ok     ok     ok     401"),
     row("confirm", "POST", INCIDENT + "confirm/", prepare=resolved,
            a="401    ok     404    403    403    403    403    403    403    401",
            b="401    404    ok     404    404    403    403    403    403    401"),
-    row("cancel", "POST", INCIDENT + "cancel/", data=_reason,
+    row("cancel", "POST", INCIDENT + "cancel/", data=reason_data,
            a="401    ok     404    403    403    403    403    ok     ok     401",
            b="401    404    ok     404    404    403    403    ok     ok     401"),
-    row("priority override", "POST", INCIDENT + "priority-override/", data=_priority,
+    row("priority override", "POST", INCIDENT + "priority-override/", data=priority_data,
            a="401    403    404    403    403    403    403    ok     ok     401",
            b="401    404    403    404    404    403    403    ok     ok     401"),
     row("major", "POST", INCIDENT + "major/", data=_major,
@@ -185,10 +156,10 @@ API_ROWS: list[Row] = [
     row("timeline", "GET", INCIDENT + "timeline/",
            a="401    ok     404    ok     ok     ok     ok     ok     ok     401",
            b="401    404    ok     404    404    ok     ok     ok     ok     401"),
-    row("reply", "POST", INCIDENT + "replies/", data=_body,
+    row("reply", "POST", INCIDENT + "replies/", data=body_data,
            a="401    ok     404    403    ok     ok     ok     ok     ok     401",
            b="401    404    ok     404    404    ok     ok     ok     ok     401"),
-    row("work note", "POST", INCIDENT + "notes/", data=_body,
+    row("work note", "POST", INCIDENT + "notes/", data=body_data,
            a="401    403    404    403    403    ok     ok     ok     ok     401",
            b="401    404    403    404    404    ok     ok     ok     ok     401"),
     row("attachments", "GET", INCIDENT + "attachments/",
@@ -203,13 +174,13 @@ API_ROWS: list[Row] = [
     row("watchers", "GET", INCIDENT + "watchers/",
            a="401    ok     404    ok     ok     ok     ok     ok     ok     401",
            b="401    404    ok     404    404    ok     ok     ok     ok     401"),
-    row("add watcher", "POST", INCIDENT + "watchers/", data=_maryam,
+    row("add watcher", "POST", INCIDENT + "watchers/", data=maryam_data,
            a="401    ok     404    403    403    ok     ok     ok     ok     401",
            b="401    404    ok     404    404    ok     ok     ok     ok     401"),
     row("remove watcher", "DELETE", INCIDENT + "watchers/{maryam}/", prepare=maryam_watches,
            a="401    ok     404    403    403    ok     ok     ok     ok     401",
            b="401    404    ok     404    404    ok     ok     ok     ok     401"),
-    # Parisa may stop watching A herself; on B she watches nothing, so the watcher is not found for anybody.
+    # Parisa may stop watching A herself. She watches nothing on B, so there it is not found for anybody.
     row("remove watcher Parisa", "DELETE", INCIDENT + "watchers/{parisa}/",
            a="401    ok     404    403    ok     ok     ok     ok     ok     401"),
     row("references", "GET", INCIDENT + "references/",
@@ -221,8 +192,9 @@ API_ROWS: list[Row] = [
     row("children", "GET", INCIDENT + "children/",
            a="401    ok     404    ok     ok     ok     ok     ok     ok     401",
            b="401    404    ok     404    404    ok     ok     ok     ok     401"),
-    # The child is the other record, which no requester sees: its number is not found before any permission check.
-    row("link child", "POST", INCIDENT + "children/", data=_child,
+    # The child is the other record, which no requester may see, so its number is not found before any
+    # permission check.
+    row("link child", "POST", INCIDENT + "children/", data=child_data,
            a="401    404    404    404    404    ok     ok     ok     ok     401",
            b="401    404    404    404    404    ok     ok     ok     ok     401"),
     row("unlink child", "DELETE", INCIDENT + "children/{other}/", prepare=other_is_child,
@@ -238,7 +210,7 @@ API_ROWS: list[Row] = [
              "401    ok     ok     ok     ok     ok     ok     ok     ok     401")
       for name in ("departments/{finance}", "locations/{location}", "support-groups/{service_desk}",
                    "services/{service}", "resolution-codes/{resolution_code}")],
-    # People: agents look up anybody; everybody else only themselves.
+    # People: agents look up anybody, and everybody else only themselves.
     row("user Reza", "GET", "/api/v1/users/{reza}/",
              "401    404    ok     404    404    ok     ok     ok     ok     401"),
     row("me", "GET", "/api/v1/me/",
@@ -266,5 +238,5 @@ def test_api_follows_policy(world, role):
     # when every API row is requested, each from the same data
     problems = run_rows(world, role, API_ROWS, client)
 
-    # then every answer is the grid's, refusals changed nothing, and no hidden text reached the role
+    # then every response is the grid's, refusals changed nothing, and no hidden text reached the role
     assert not problems, "\n".join(problems)
