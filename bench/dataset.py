@@ -1,8 +1,8 @@
 """The generated data set of a run: a PostgreSQL database holding N incidents from bench/generate.py.
 
-A database that already holds exactly the requested number of incidents and the
-benchmark agent is reused, because the measurements only read; any other
-content is dropped and generated again.
+A database that already contains exactly the requested number of incidents and the
+benchmark agent is reused, because the measurements only read. Any other content is
+dropped and generated again.
 """
 
 from __future__ import annotations
@@ -39,17 +39,18 @@ def prepare(server: Server, database: str, incidents: int, *, fresh: bool, env: 
     record: dict = {"database": database, "create_command": " ".join(server.create_command(database))}
     generate = ["bench/generate.py", "--incidents", str(incidents), "--seed", str(SEED)]
     record["generate_command"] = shown_command(python_command(*generate), env)
+
     existing = server.exists(database)
     if fresh or not existing:
         server.create(database, replace=existing)
     record["migrate_s"] = migrate(env)
     current = facts(env)
     if current["incidents"] == incidents and current["agent_exists"] and not fresh:
-        logger.info("Reusing %s: it holds %s generated incidents", database, f"{incidents:,}")
+        logger.info("Reusing %s: it contains %s generated incidents", database, f"{incidents:,}")
         record["reused"] = True
     else:
         if current["incidents"]:
-            logger.info("%s holds %s incidents, not %s; generating it again", database,
+            logger.info("%s contains %s incidents, not %s; generating it again", database,
                         f"{current['incidents']:,}", f"{incidents:,}")
             server.create(database, replace=True)
             record["migrate_s"] = migrate(env)
@@ -58,6 +59,7 @@ def prepare(server: Server, database: str, incidents: int, *, fresh: bool, env: 
         run_python(generate, env, timeout=max(SUBPROCESS_TIMEOUT, incidents * GENERATE_SECONDS_PER_INCIDENT))
         record["generate_s"] = round(time.monotonic() - started, 1)
         record["reused"] = False
+
     started = time.monotonic()
     server.vacuum_analyze(database)
     record["vacuum_analyze_s"] = round(time.monotonic() - started, 1)

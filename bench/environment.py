@@ -38,7 +38,7 @@ def sarv_environment(database_url: str) -> dict[str, str]:
 
 
 def shown_command(command: list[str], env: dict[str, str]) -> str:
-    """The command as a person would type it from the repository root, with the variables that matter."""
+    """Format ``command`` as a person would type it from the repository root, with the variables that matter."""
     variables = " ".join(f"{key}={shlex.quote(relative(env[key]))}" for key in SHOWN_VARIABLES if key in env)
     return f"{variables} SARV_SECRET_KEY=... {shlex.join(relative(word) for word in command)}"
 

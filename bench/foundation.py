@@ -1,9 +1,9 @@
 """The foundation benchmark: list latency of pages and API at N generated incidents, and the full UCI import.
 
-Steps: prepare the generated PostgreSQL database, serve it with gunicorn on a free
-loopback port, sign in as a generated agent (session and API token), time each
-scenario of bench/scenarios.py from one sequential client, count each scenario's
-SQL queries in-process, then time ``manage.py import_uci`` into a fresh
+The run prepares the generated PostgreSQL database and serves it with gunicorn on a
+free loopback port. It signs in as a generated agent (session and API token) and times
+each scenario of bench/scenarios.py from one sequential client. It then counts each
+scenario's SQL queries in-process, and times ``manage.py import_uci`` into a fresh
 PostgreSQL database and a fresh SQLite file.
 """
 
@@ -33,7 +33,7 @@ UCI_LOG = ROOT.parent / "shared" / "data" / "uci-incident-management-event-log" 
 
 @dataclass(frozen=True)
 class Options:
-    """What one foundation run measures, and how much."""
+    """Settings of one foundation run: the database, the server, the latency plan and the import."""
 
     pg_url: str = "postgres://postgres@127.0.0.1:5432"
     database: str = "sarv_bench"
@@ -72,7 +72,7 @@ def measure_scenarios(server: GunicornServer, scenarios: list[Scenario], plan: L
 def collect_static(env: dict[str, str]) -> tuple[dict[str, str], dict]:
     """Collect static files with the production storage (hashed names, compressed copies).
 
-    When that storage's post-processing fails, fall back to plain storage and record why: the
+    When that storage's post-processing fails, fall back to plain storage and record why. The
     measured responses are HTML and JSON, which differ only in the static URLs they contain.
     """
     command = ["manage.py", "collectstatic", "--no-input", "--clear", "-v", "0"]
@@ -147,6 +147,9 @@ def run(options: Options, command_line: str) -> dict:
         "machine": machine.describe_machine(),
         "versions": machine.describe_versions(),
         "postgresql": server.settings(),
+        # Without a compiled catalogue the Persian pages render the English source strings.
+        "compiled_translations": sorted(str(path.relative_to(ROOT)) for pattern in ("locale/*/LC_MESSAGES/*.mo",
+                                        "sarv/*/locale/*/LC_MESSAGES/*.mo") for path in ROOT.glob(pattern)),
     }
     if options.latency:
         env = sarv_environment(server.url(options.database))

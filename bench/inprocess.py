@@ -10,7 +10,7 @@ generated database to see where a slow request spends its time:
     ... bench/inprocess.py explain list_page_filtered --min-ms 5
 
 Requests go through Django's test client (no HTTP server, no gunicorn), signed in
-with force_login or the user's API token; "facts" and "queries" print JSON on stdout.
+with force_login or the user's API token. "facts" and "queries" print JSON on stdout.
 """
 
 from __future__ import annotations

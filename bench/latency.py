@@ -1,11 +1,11 @@
 """Bounded latency loops, percentiles and a monitor of CPU used by other programs during a round.
 
-Method (the same one the peer measurements of django-helpdesk and Request Tracker use,
-so figures can be compared as ratios): one client sends requests one after another;
-a few warm-up requests are discarded, then R rounds of N requests are timed. Each
-round gives its own p50 and p95; a scenario's figure is the median of the per-round
-values, with the min..max over rounds as its spread. Every round stops at N requests
-or after a wall-clock limit, whichever comes first.
+Method: one client sends requests one after another. A few warm-up requests are
+discarded, then R rounds of N requests are timed. Each round gives its own p50 and
+p95, and a scenario's figure is the median of the per-round values, with the min..max
+over rounds as its spread. Every round stops at N requests or after a wall-clock
+limit, whichever comes first. Another product measured by the same loop can be
+compared as a ratio.
 """
 
 from __future__ import annotations
@@ -34,7 +34,7 @@ class LatencyPlan:
     requests: int = 30
     round_seconds: float = 60.0
     # A round during which other programs used more than this many cores is repeated, at most
-    # ``repeat_budget`` times per scenario; the discarded rounds stay in the result.
+    # ``repeat_budget`` times per scenario. The discarded rounds stay in the result.
     max_foreign_cpu: float = 0.3
     repeat_budget: int = 5
     # Before a scenario, wait up to this many seconds for other programs to leave the CPU idle.
@@ -124,6 +124,7 @@ def measure_latency(send: RequestFunction, plan: LatencyPlan, monitor: CpuMonito
         result = run_round(send, plan.requests, plan.round_seconds, first_index=index)
         index += plan.requests
         if monitor is not None:
+            # NOTE: a round shorter than the monitor's interval may get no figure (None) and is then never repeated.
             result.foreign_cpu_cores = monitor.foreign_cores(round_started, time.monotonic())
         figures = result.as_dict()
         repeat = (result.foreign_cpu_cores or 0) > plan.max_foreign_cpu and len(discarded) < plan.repeat_budget

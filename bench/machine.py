@@ -43,7 +43,7 @@ def describe_machine() -> dict:
 
 def describe_versions() -> dict:
     """Versions of Python, SQLite and the Python packages that serve the measured requests."""
-    versions = {"python": platform.python_version(), "sqlite": sqlite3.sqlite_version,
+    versions: dict[str, str | None] = {"python": platform.python_version(), "sqlite": sqlite3.sqlite_version,
                 "python_executable": sys.executable}
     for package in PACKAGES:
         try:

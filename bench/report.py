@@ -1,7 +1,7 @@
 """Result files and docs/benchmarks.md: save a run as JSON and render its section of the benchmark page.
 
 Each benchmark owns one section of docs/benchmarks.md, between the HTML comments
-``<!-- bench:NAME:begin -->`` and ``<!-- bench:NAME:end -->``; a run rewrites its
+``<!-- bench:NAME:begin -->`` and ``<!-- bench:NAME:end -->``. A run rewrites its
 own section and leaves the rest of the page as it was.
 """
 
@@ -17,7 +17,7 @@ Measured speed of Sarv, each section written by the script that measured it, wit
 the software versions and the exact commands, so any figure here can be rerun. Raw results,
 round by round, are in `bench/results/*.json`; how to run the benchmarks: `bench/README.md`.
 
-Figures from a shared virtual machine drift between runs; compare figures measured in the same
+Figures from a shared virtual machine drift between runs, so compare figures measured in the same
 run, and read each section's list of limits before quoting one.
 """
 

@@ -49,10 +49,13 @@ def parse_arguments(argv: list[str]) -> argparse.Namespace:
     parser.add_argument("--database", default=None,
                         help=f"PostgreSQL database of the generated data (default {defaults.database}, "
                              f"{defaults.database}_quick with --quick)")
-    parser.add_argument("--fresh", action="store_true", help="drop and generate the database even if it fits")
+    parser.add_argument("--fresh", action="store_true",
+                        help="drop and generate the database even when it already contains the incidents")
+
     parser.add_argument("--pg-url", default=defaults.pg_url, help=f"PostgreSQL server (default {defaults.pg_url})")
     parser.add_argument("--workers", type=int, default=defaults.workers,
                         help=f"gunicorn sync workers (default {defaults.workers})")
+
     parser.add_argument("--warmup", type=int, default=plan.warmup, help="warm-up requests per scenario")
     parser.add_argument("--rounds", type=int, default=plan.rounds, help="timed rounds per scenario")
     parser.add_argument("--requests", type=int, default=plan.requests, help="requests per round")
@@ -64,14 +67,16 @@ def parse_arguments(argv: list[str]) -> argparse.Namespace:
     parser.add_argument("--repeat-budget", type=int, default=plan.repeat_budget,
                         help=f"rounds per scenario that may be repeated (default {plan.repeat_budget})")
     parser.add_argument("--quiet-wait", type=float, default=plan.quiet_wait_seconds,
-                        help="seconds to wait before each scenario for other programs to leave the CPU idle "
+                        help="seconds per scenario, in all, to wait for other programs to leave the CPU idle "
                              f"(default {plan.quiet_wait_seconds:.0f})")
+
     parser.add_argument("--skip-latency", action="store_true", help="do not measure the list latency")
     parser.add_argument("--skip-import", action="store_true", help="do not time the UCI import")
     parser.add_argument("--uci-path", type=Path, default=defaults.uci_path,
                         help="the UCI incident_event_log.csv.gz to import")
     parser.add_argument("--import-timeout", type=float, default=defaults.import_timeout,
                         help="seconds after which one import is stopped")
+
     parser.add_argument("--quick", action="store_true",
                         help="smoke run: 2,000 incidents, 2 rounds of 5 requests, no import, no docs")
     parser.add_argument("--output", type=Path, default=None,

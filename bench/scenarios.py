@@ -1,8 +1,8 @@
 """The requests the benchmarks time, shared by the HTTP client and the in-process query counter.
 
 A scenario is one GET request with fixed parameters. The HTTP side sends it to
-gunicorn and times it; the in-process side replays it through Django's test
-client to count its SQL queries, so both describe exactly the same request.
+gunicorn and times it. The in-process side replays it through Django's test client
+to count its SQL queries, so both describe exactly the same request.
 """
 
 from __future__ import annotations
@@ -56,7 +56,7 @@ def check(scenario: Scenario, response: Response) -> str | None:
 
 
 def foundation_scenarios(group_id: int) -> list[Scenario]:
-    """The agent list page and the API list, filtered to one support group's open incidents and unfiltered.
+    """Build the agent list page and API list requests, filtered to one support group's open incidents and not.
 
     ``group_id`` is the support group with the most incidents. "ordering=priority" puts the most
     urgent first (priority 1 is critical), as an agent works a queue.

@@ -11,6 +11,7 @@ import subprocess
 import sys
 import time
 from pathlib import Path
+from typing import BinaryIO
 
 from bench.latency import child_pids
 from bench.webclient import Client
@@ -22,7 +23,7 @@ PORT_RANGE = range(8190, 8200)
 
 
 class ServerFailed(RuntimeError):
-    """gunicorn did not start or did not answer in time."""
+    """gunicorn did not start or did not respond in time."""
 
 
 def free_port(ports: range = PORT_RANGE) -> int:
@@ -61,7 +62,7 @@ class GunicornServer:
         self.start_seconds = start_seconds
         self.port = 0
         self.process: subprocess.Popen | None = None
-        self._log = None
+        self._log: BinaryIO | None = None
 
     @property
     def command(self) -> list[str]:
@@ -96,7 +97,7 @@ class GunicornServer:
                 if answered and len(child_pids(self.process.pid)) >= self.workers:  # type: ignore[union-attr]
                     return
             time.sleep(0.2)
-        raise ServerFailed(f"gunicorn did not answer GET {self.ready_path} within {self.start_seconds:.0f} s; "
+        raise ServerFailed(f"gunicorn did not respond to GET {self.ready_path} within {self.start_seconds:.0f} s; "
                            f"see {self.log_path}")
 
     def worker_memory(self) -> dict:

@@ -33,10 +33,12 @@ def _agents(request: Any = None) -> QuerySet[User]:
 
 class IncidentFilter(django_filters.FilterSet):
     q = django_filters.CharFilter(label=_("Text or number"), method="filter_text")
-    status = django_filters.MultipleChoiceFilter(label=_("Status"), choices=IncidentStatus.choices)
-    priority = django_filters.MultipleChoiceFilter(label=_("Priority"), choices=Priority.choices)
+    # distinct=False: none of these filters joins a many-valued relation, so no row can repeat, and
+    # DISTINCT over whole incident rows doubles the cost of the list and of its count on PostgreSQL.
+    status = django_filters.MultipleChoiceFilter(label=_("Status"), choices=IncidentStatus.choices, distinct=False)
+    priority = django_filters.MultipleChoiceFilter(label=_("Priority"), choices=Priority.choices, distinct=False)
     assigned_group = django_filters.ModelMultipleChoiceFilter(
-        label=_("Support group"), queryset=SupportGroup.objects.filter(is_active=True)
+        label=_("Support group"), queryset=SupportGroup.objects.filter(is_active=True), distinct=False
     )
     assignee = django_filters.ModelChoiceFilter(label=_("Agent"), queryset=_agents)
     category = django_filters.ModelChoiceFilter(

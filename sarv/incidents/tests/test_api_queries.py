@@ -133,12 +133,12 @@ def _categories(cast: Cast, count: int) -> str:
 # (builder, queries of one request). Every request looks up its token. Agents' permission checks add two
 # queries (user and group permissions). Incident endpoints read the module switches, and paginated lists count.
 BASELINES: dict[str, tuple[Callable[[Cast, int], str], int]] = {
-    "incidents": (_incidents, 6),
+    "incidents": (_incidents, 7),
     "timeline": (_timeline, 8),
     "attachments": (_attachments, 7),
     "watchers": (_watchers, 7),
     "references": (_references, 7),
-    "children": (_children, 7),
+    "children": (_children, 8),
     "users": (_users, 5),
     "departments": (_departments, 3),
     "locations": (_locations, 3),

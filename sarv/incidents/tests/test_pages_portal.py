@@ -107,7 +107,7 @@ def test_portal_list_query_count_is_fixed(client, requester, agent, service_desk
     client.force_login(requester)
     client.get(HOME_URL)
 
-    with django_assert_num_queries(8):
+    with django_assert_num_queries(9):
         response = client.get(HOME_URL, {"state": "all"})
     assert len(response.context["page"].object_list) == min(count, 25)
 

@@ -236,7 +236,7 @@ def test_list_query_count_is_fixed(client, requester, group_lead, service_desk, 
     client.get(LIST_URL, {"queue": "all", "per_page": "50"})
 
     # when / then: the same number of queries for 3 and for 30 rows
-    with django_assert_num_queries(19):
+    with django_assert_num_queries(22):
         response = client.get(LIST_URL, {"queue": "all", "per_page": "50"})
     assert len(response.context["page"].object_list) == count
 
