@@ -20,4 +20,4 @@ from sarv.settings import *  # noqa: F403
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 # WhiteNoise warns when STATIC_ROOT is missing; the tests serve static files from the finders instead.
-os.makedirs(STATIC_ROOT, exist_ok=True)
+os.makedirs(STATIC_ROOT, exist_ok=True)  # noqa: F405

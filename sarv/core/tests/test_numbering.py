@@ -52,7 +52,7 @@ def test_fifty_parallel_creates_get_distinct_numbers(requester):
             incident = actions.create_incident(actor=requester, title=f"حادثه همزمان {index}")
             with lock:
                 numbers.append(incident.number)
-        except BaseException as error:  # noqa: BLE001 - collected and asserted below
+        except BaseException as error:  # collected and asserted below
             with lock:
                 errors.append(error)
         finally:

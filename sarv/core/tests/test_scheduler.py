@@ -67,7 +67,9 @@ def test_two_scheduler_processes_enqueue_each_period_once():
     from django_tasks_db.models import DBTaskResult
 
     database = settings.DATABASES["default"]
-    url = f"postgres://{database['USER']}@{database['HOST'] or '127.0.0.1'}:{database['PORT'] or 5432}/{database['NAME']}"
+    host, port = database["HOST"] or "127.0.0.1", database["PORT"] or 5432
+    credentials = database["USER"] + (f":{database['PASSWORD']}" if database.get("PASSWORD") else "")
+    url = f"postgres://{credentials}@{host}:{port}/{database['NAME']}"
     env = {**os.environ, "DATABASE_URL": url, "SARV_SECRET_KEY": "scheduler-test", "SARV_HEARTBEAT_SECONDS": "1",
            "SARV_TASK_BACKEND": "django_tasks_db.DatabaseBackend", "DJANGO_SETTINGS_MODULE": "sarv.settings"}
     manage = str(Path(settings.BASE_DIR) / "manage.py")
