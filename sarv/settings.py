@@ -11,6 +11,8 @@ from pathlib import Path
 
 import dj_database_url
 
+from django.utils.translation import gettext_lazy as _
+
 from sarv.env import env_bool, env_int, env_list, env_str
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -224,6 +226,9 @@ SPECTACULAR_SETTINGS = {
     # Impact and urgency share one choice set (high, medium, low); one name keeps the schema free of duplicates.
     "ENUM_NAME_OVERRIDES": {"LevelEnum": "sarv.core.choices.Impact"},
 }
+
+# django-filter's placeholder choice in list filters (its default is "---------").
+FILTERS_EMPTY_CHOICE_LABEL = _("Any")
 
 LOG_LEVEL = env_str("SARV_LOG_LEVEL", "INFO")
 LOGGING = {

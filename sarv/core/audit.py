@@ -32,7 +32,8 @@ def raw_value(value: Any) -> Any:
 def snapshot(instance: models.Model, fields: Iterable[str] | None = None) -> dict[str, Any]:
     """Return the raw values of ``fields`` (default: all concrete, editable fields) of ``instance``."""
     names = list(fields) if fields is not None else [
-        f.attname for f in instance._meta.concrete_fields if f.editable and f.name not in ("password",)
+        f.attname for f in instance._meta.concrete_fields
+        if f.editable and not f.primary_key and f.name not in ("password",)
     ]
     result = {}
     for name in names:

@@ -104,9 +104,18 @@ def apply_error(form: forms.BaseForm, error: SarvError) -> None:
 # --- Bootstrap styling shared by every page form -------------------------------------------------------
 
 
+DJANGO_EMPTY_LABEL = "---------"
+EMPTY_CHOICE_LABEL = _("Choose…")
+
+
 def style_form(form: forms.BaseForm) -> None:
-    """Give every widget its Bootstrap class, so templates render fields without per-field markup."""
+    """Give every widget its Bootstrap class, so templates render fields without per-field markup.
+
+    Django's placeholder choice "---------" becomes a translated "Choose…".
+    """
     for field in form.fields.values():
+        if isinstance(field, forms.ModelChoiceField) and field.empty_label == DJANGO_EMPTY_LABEL:
+            field.empty_label = EMPTY_CHOICE_LABEL
         widget = field.widget
         if isinstance(widget, forms.HiddenInput | forms.CheckboxSelectMultiple | forms.RadioSelect):
             continue

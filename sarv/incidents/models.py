@@ -83,7 +83,7 @@ class Incident(WorkItem):
     reopen_count = models.PositiveIntegerField(_("reopened"), default=0)
     made_sla = models.BooleanField(_("met its SLA (imported)"), null=True, blank=True)
     # Values of imported rows that Sarv has no field for, kept for reference.
-    source_data = models.JSONField(default=dict, blank=True)
+    source_data = models.JSONField(_("imported values"), default=dict, blank=True)
 
     class Meta:
         verbose_name = _("incident")
