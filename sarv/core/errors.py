@@ -22,12 +22,11 @@ class SarvError(Exception):
         self.template = message if message is not None else self.default_message
         self.params = params
         self.field = field
-        super().__init__(self.message)
-
-    @property
-    def message(self) -> str:
+        # Rendered now, in the language active where the error happens (the user's request), so the
+        # text and the values formatted into it (file sizes, labels) are always in one language.
         text = str(self.template)
-        return text % self.params if self.params else text
+        self.message = text % params if params else text
+        super().__init__(self.message)
 
     def as_dict(self) -> dict[str, Any]:
         data: dict[str, Any] = {"code": self.code, "message": self.message}
