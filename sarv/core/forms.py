@@ -76,7 +76,17 @@ class DigitsIntegerField(forms.IntegerField):
 
 
 class MultipleFileInput(forms.ClearableFileInput):
+    """A file input whose button and "no file chosen" text are Sarv's, so they follow the page's language.
+
+    The browser's own file button is labelled in the browser's language, which is English on
+    many Persian users' machines; the native input stays in the page, visually hidden but focusable.
+    """
+
     allow_multiple_selected = True
+    template_name = "core/widgets/file_picker.html"
+
+    def __init__(self, attrs: dict[str, Any] | None = None) -> None:
+        super().__init__(attrs={"class": "sarv-file-input visually-hidden", **(attrs or {})})
 
 
 class MultipleFileField(forms.FileField):
@@ -117,7 +127,7 @@ def style_form(form: forms.BaseForm) -> None:
         if isinstance(field, forms.ModelChoiceField) and field.empty_label == DJANGO_EMPTY_LABEL:
             field.empty_label = EMPTY_CHOICE_LABEL
         widget = field.widget
-        if isinstance(widget, forms.HiddenInput | forms.CheckboxSelectMultiple | forms.RadioSelect):
+        if isinstance(widget, forms.HiddenInput | forms.CheckboxSelectMultiple | forms.RadioSelect | MultipleFileInput):
             continue
         if isinstance(widget, forms.CheckboxInput):
             css = "form-check-input"

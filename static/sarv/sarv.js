@@ -80,6 +80,20 @@
   }
   document.addEventListener("change", function () { applyConditionalFields(document); });
 
+  // File pickers: show the chosen file names next to Sarv's own (translated) button.
+  document.addEventListener("change", function (event) {
+    var input = event.target;
+    if (!(input instanceof HTMLInputElement) || !input.classList.contains("sarv-file-input")) {
+      return;
+    }
+    var names = input.parentElement.querySelector(".sarv-file-names");
+    if (names) {
+      var chosen = Array.prototype.map.call(input.files, function (file) { return file.name; });
+      var separator = document.documentElement.lang === "fa" ? "، " : ", ";
+      names.textContent = chosen.length ? chosen.join(separator) : names.getAttribute("data-empty");
+    }
+  });
+
   document.addEventListener("DOMContentLoaded", function () {
     startDatePicker();
     applyConditionalFields(document);
