@@ -125,10 +125,15 @@ class SupportGroup(BilingualNameMixin):
 
 
 class SupportGroupMembership(models.Model):
-    group = models.ForeignKey(SupportGroup, on_delete=models.CASCADE, related_name="memberships")
-    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="group_memberships")
+    """One agent's membership of one support group."""
+
+    group = models.ForeignKey(SupportGroup, on_delete=models.CASCADE, related_name="memberships",
+                              verbose_name=_("support group"))
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="group_memberships",
+                             verbose_name=_("member"))
 
     class Meta:
+        verbose_name = _("support group membership")
         constraints = [models.UniqueConstraint(fields=["group", "user"], name="accounts_membership_unique")]
 
     def __str__(self) -> str:

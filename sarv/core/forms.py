@@ -32,8 +32,10 @@ class JalaliDateInput(forms.TextInput):
         return context
 
     def format_value(self, value: Any) -> str | None:
+        # ASCII digits in the value, because the date picker reads only those; on Persian pages
+        # the font's digit set still draws them as Persian digits.
         if isinstance(value, dt.date):
-            return jalali.format_date(value)
+            return to_ascii_digits(jalali.format_date(value))
         return super().format_value(value)
 
 

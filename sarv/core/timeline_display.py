@@ -10,6 +10,7 @@ from typing import Any
 
 from django.contrib.auth import get_user_model
 from django.db import models
+from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 
 from sarv.core import field_display, jalali
@@ -92,7 +93,7 @@ def describe(model: type[models.Model], entries: Iterable[TimelineEntry]) -> lis
             if name in HIDDEN_FIELDS:
                 continue
             model_field = field_display.model_field(model, name)
-            label = field_display.field_label(model, name)
+            label = capfirst(field_display.field_label(model, name))
             if name in related:
                 old = related[name].get(change.get("old"), "—") if change.get("old") is not None else "—"
                 new = related[name].get(change.get("new"), "—") if change.get("new") is not None else "—"

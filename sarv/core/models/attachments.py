@@ -21,22 +21,25 @@ def attachment_path(instance: Attachment, filename: str) -> str:
 class Attachment(models.Model):
     """A file attached to a record, stored outside the web root and served only after a permission check."""
 
-    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
-    content_type = models.ForeignKey(ContentType, on_delete=models.PROTECT, related_name="+")
-    object_id = models.PositiveBigIntegerField()
+    public_id = models.UUIDField(_("public id"), default=uuid.uuid4, unique=True, editable=False)
+    content_type = models.ForeignKey(ContentType, on_delete=models.PROTECT, related_name="+",
+                                     verbose_name=_("record type"))
+    object_id = models.PositiveBigIntegerField(_("record id"))
     record = GenericForeignKey("content_type", "object_id")
     timeline_entry = models.ForeignKey(
-        "core.TimelineEntry", on_delete=models.PROTECT, null=True, blank=True, related_name="attachments"
+        "core.TimelineEntry", on_delete=models.PROTECT, null=True, blank=True, related_name="attachments",
+        verbose_name=_("timeline entry"),
     )
 
-    file = models.FileField(upload_to=attachment_path, max_length=255)
+    file = models.FileField(_("stored file"), upload_to=attachment_path, max_length=255)
     original_name = models.CharField(_("file name"), max_length=255)
-    media_type = models.CharField(max_length=127)
-    size = models.PositiveBigIntegerField()
-    sha256 = models.CharField(max_length=64)
+    media_type = models.CharField(_("media type"), max_length=127)
+    size = models.PositiveBigIntegerField(_("size in bytes"))
+    sha256 = models.CharField(_("SHA-256 checksum"), max_length=64)
     is_internal = models.BooleanField(_("internal"), default=False)
-    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
-    uploaded_at = models.DateTimeField(default=timezone.now)
+    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+",
+                                    verbose_name=_("uploaded by"))
+    uploaded_at = models.DateTimeField(_("uploaded"), default=timezone.now)
 
     class Meta:
         verbose_name = _("attachment")

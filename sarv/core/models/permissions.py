@@ -7,6 +7,7 @@ class GlobalPermission(models.Model):
 
     class Meta:
         managed = False
+        verbose_name = _("global permission")
         default_permissions = ()
         permissions = [
             ("access_workspace", _("Can use the agent workspace")),

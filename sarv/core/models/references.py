@@ -16,8 +16,9 @@ class ExternalReference(models.Model):
     record of an import, which is unique per source system and record type.
     """
 
-    content_type = models.ForeignKey(ContentType, on_delete=models.PROTECT, related_name="+")
-    object_id = models.PositiveBigIntegerField()
+    content_type = models.ForeignKey(ContentType, on_delete=models.PROTECT, related_name="+",
+                                     verbose_name=_("record type"))
+    object_id = models.PositiveBigIntegerField(_("record id"))
     record = GenericForeignKey("content_type", "object_id")
 
     kind = models.CharField(_("kind"), max_length=20, choices=ReferenceKind.choices)
@@ -25,9 +26,10 @@ class ExternalReference(models.Model):
     reference = models.CharField(_("reference"), max_length=120)
     reference_date = models.DateField(_("date"), null=True, blank=True)
     note = models.CharField(_("note"), max_length=300, blank=True)
-    created_at = models.DateTimeField(default=timezone.now)
+    created_at = models.DateTimeField(_("added"), default=timezone.now)
     created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+",
+        verbose_name=_("added by"),
     )
 
     class Meta:

@@ -1,5 +1,6 @@
 from django.db import models
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 
 class ScheduledRun(models.Model):
@@ -16,6 +17,7 @@ class ScheduledRun(models.Model):
     task_result_id = models.CharField(max_length=64, blank=True)
 
     class Meta:
+        verbose_name = _("scheduled run")
         constraints = [models.UniqueConstraint(fields=["job", "period_start"], name="core_scheduledrun_period")]
         indexes = [models.Index(fields=["job", "-period_start"], name="core_scheduledrun_latest")]
 

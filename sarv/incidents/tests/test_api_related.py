@@ -277,7 +277,7 @@ class TestTimeline:
         status_entry = entries[2]
         assert status_entry["kind"] == "status_changed"
         assert status_entry["created_at"].endswith("Z")
-        assert status_entry["changes"] == [{"field": "status", "label": "status", "old": "new", "new": "assigned",
+        assert status_entry["changes"] == [{"field": "status", "label": "Status", "old": "new", "new": "assigned",
                                             "old_display": "New", "new_display": "Assigned"}]
         assigned = entries[1]["changes"][0]
         assert (assigned["field"], assigned["new"], assigned["new_display"]) == (
