@@ -126,8 +126,13 @@ def style_form(form: forms.BaseForm) -> None:
     Django's placeholder choice "---------" becomes a translated "Choose…".
     """
     for field in form.fields.values():
-        if isinstance(field, forms.ModelChoiceField) and field.empty_label == DJANGO_EMPTY_LABEL:
-            field.empty_label = EMPTY_CHOICE_LABEL
+        if isinstance(field, forms.ModelChoiceField):
+            if field.empty_label == DJANGO_EMPTY_LABEL:
+                field.empty_label = EMPTY_CHOICE_LABEL
+        elif isinstance(field, forms.ChoiceField):
+            choices = list(field.choices)  # type: ignore[arg-type]
+            if choices and choices[0] == ("", DJANGO_EMPTY_LABEL):
+                field.choices = [("", EMPTY_CHOICE_LABEL), *choices[1:]]
         widget = field.widget
         if isinstance(widget, forms.HiddenInput | forms.CheckboxSelectMultiple | forms.RadioSelect | MultipleFileInput):
             continue

@@ -10,7 +10,7 @@ from django.conf import settings
 from django.http import Http404, HttpRequest, HttpResponse
 from django.utils import timezone, translation
 
-from sarv.core import modules, request_context
+from sarv.core import modules, request_context, uploads
 
 Handler = Callable[[HttpRequest], HttpResponse]
 SUPPORTED_LANGUAGES = {code for code, _name in settings.LANGUAGES}
@@ -85,12 +85,17 @@ def client_ip(request: HttpRequest) -> str | None:
 
 
 class RequestContextMiddleware:
-    """Make the client address available to the audit log for the duration of the request."""
+    """Make the client address available to the audit log for the duration of the request.
+
+    It also makes multipart bodies keep the joiners in Persian file names (sarv.core.uploads); it must
+    run before anything reads request.POST, which is why it sits before the CSRF middleware.
+    """
 
     def __init__(self, get_response: Handler) -> None:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
+        uploads.use_persian_file_names(request)
         token = request_context.set_current(
             request_context.RequestInfo(ip_address=client_ip(request),
                                         user_agent=request.META.get("HTTP_USER_AGENT", "")[:300])

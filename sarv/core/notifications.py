@@ -33,6 +33,10 @@ KINDS: dict[str, dict[str, Any]] = {
         "subject": _("New reply on %(number)s"),
         "headline": _("%(actor)s replied on %(number)s."),
     },
+    "reopened": {
+        "subject": _("%(number)s was reopened"),
+        "headline": _("%(actor)s reopened %(number)s: the problem is not solved."),
+    },
     "resolved": {
         "subject": _("%(number)s was resolved"),
         "headline": _("%(number)s was resolved. Please confirm the resolution or reopen it if the problem remains."),

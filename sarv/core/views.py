@@ -18,9 +18,9 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
 from sarv.accounts.models import User
-from sarv.core import audit
+from sarv.core import audit, modules
 from sarv.core.models import Attachment, Notification
-from sarv.core.permissions import is_agent
+from sarv.core.permissions import is_agent, is_settings_admin
 from sarv.core.visibility import can_view_attachment
 
 SUPPORTED_LANGUAGES = [code for code, _name in settings.LANGUAGES]
@@ -28,7 +28,13 @@ SUPPORTED_LANGUAGES = [code for code, _name in settings.LANGUAGES]
 
 @login_required
 def home(request: HttpRequest) -> HttpResponse:
-    """Send agents to their workspace and everybody else to the requester portal."""
+    """Send agents to their workspace and everybody else to the requester portal.
+
+    With incident management switched off there is nowhere to send them: the page says so, and
+    points administrators to the module switches.
+    """
+    if "incidents" not in modules.request_enabled_codes(request):
+        return render(request, "core/no_modules.html", {"can_switch": is_settings_admin(request.user)})
     return redirect("incidents:list" if is_agent(request.user) else "portal:home")
 
 

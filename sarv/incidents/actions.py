@@ -22,13 +22,13 @@ from django.utils.translation import gettext_lazy as _
 from sarv.accounts.models import SupportGroup, User
 from sarv.core import attachments, audit, notifications, numbering, records, timeline
 from sarv.core.choices import Impact, Priority, ReferenceKind, TimelineKind, Urgency
-from sarv.core.errors import PermissionDenied, SarvError, ValidationFailed
+from sarv.core.errors import InvalidTransition, PermissionDenied, SarvError, ValidationFailed
 from sarv.core.models import Category
 from sarv.core.permissions import is_agent
 from sarv.core.priority import priority_for
 from sarv.core.text import normalize_stored
 from sarv.incidents import permissions
-from sarv.incidents.choices import Channel, HoldReason, IncidentStatus
+from sarv.incidents.choices import OPEN_STATUSES, Channel, HoldReason, IncidentStatus
 from sarv.incidents.models import Incident, IncidentPolicy, ResolutionCode
 from sarv.incidents.workflow import INCIDENT_WORKFLOW
 from sarv.services.models import Service
@@ -86,9 +86,15 @@ def _group_recipients(group: SupportGroup | None) -> list[User]:
     return list(group.members.filter(is_active=True))
 
 
+def _workers(incident: Incident) -> list[User]:
+    """Return who works the incident: its agent, or every member of its group while it has none."""
+    if incident.assignee is not None:
+        return [incident.assignee]
+    return _group_recipients(incident.assigned_group)
+
+
 def _notify_assignment(incident: Incident, actor: Any) -> None:
-    recipients = [incident.assignee] if incident.assignee_id else _group_recipients(incident.assigned_group)
-    notifications.notify(recipients=recipients, kind="assigned", record=incident, actor=actor)
+    notifications.notify(recipients=_workers(incident), kind="assigned", record=incident, actor=actor)
 
 
 def _requester_side(incident: Incident) -> list[User]:
@@ -283,23 +289,31 @@ def take_incident(*, actor: User, incident: Incident, expected_version: int) -> 
                            group=group, assignee=actor)
 
 
-def change_status(
-    *, actor: User, incident: Incident, expected_version: int, status: str, hold_reason: str = "", note: str = ""
-) -> Incident:
-    """Move between the working statuses (assigned, in progress, on hold with a reason)."""
-    _require(permissions.can_work(actor))
+def _check_working_status(status: str, hold_reason: str) -> None:
     if status not in (IncidentStatus.ASSIGNED, IncidentStatus.IN_PROGRESS, IncidentStatus.ON_HOLD):
         raise ValidationFailed(_("Use resolve, close, reopen or cancel for that status."), field="status")
     if status == IncidentStatus.ON_HOLD:
         if not hold_reason:
             raise ValidationFailed(_("Choose why the incident is on hold."), field="hold_reason")
         _check_choice(hold_reason, HoldReason, "hold_reason")
-    else:
+
+
+def change_status(
+    *, actor: User, incident: Incident, expected_version: int, status: str, hold_reason: str = "", note: str = ""
+) -> Incident:
+    """Move between the working statuses (assigned, in progress, on hold with a reason)."""
+    _require(permissions.can_work(actor))
+    _check_working_status(status, hold_reason)
+    if status != IncidentStatus.ON_HOLD:
         hold_reason = ""
     with transaction.atomic():
         incident = records.lock(incident, expected_version)
-        if incident.status == IncidentStatus.ON_HOLD == status and incident.hold_reason == hold_reason:
+        if incident.status == status and incident.hold_reason == hold_reason:
             return incident
+        if incident.status not in OPEN_STATUSES:
+            # Resolved and closed incidents go back to work through reopen_incident, which counts it.
+            raise InvalidTransition(current=INCIDENT_WORKFLOW.label(incident.status),
+                                    target=INCIDENT_WORKFLOW.label(status), field="status")
         INCIDENT_WORKFLOW.check(incident.status, status)
         records.change_fields(
             incident, actor, {"status": status, "hold_reason": hold_reason},
@@ -381,7 +395,8 @@ def reopen_incident(*, actor: User, incident: Incident, reason: str) -> Incident
              "reopen_count": incident.reopen_count + 1},
             kind=TimelineKind.STATUS_CHANGED, body=reason, is_internal=False, extra={"reopened": True},
         )
-        _notify_assignment(incident, actor)
+        notifications.notify(recipients=_workers(incident), kind="reopened", record=incident, actor=actor,
+                             data={"reason": reason})
     return incident
 
 
@@ -410,8 +425,7 @@ def add_reply(*, actor: User, incident: Incident, body: str, files: Sequence[Upl
             notifications.notify(recipients=_requester_side(incident), kind="public_reply", record=incident,
                                  actor=actor)
         else:
-            recipients = [incident.assignee] if incident.assignee_id else _group_recipients(incident.assigned_group)
-            notifications.notify(recipients=recipients, kind="public_reply", record=incident, actor=actor)
+            notifications.notify(recipients=_workers(incident), kind="public_reply", record=incident, actor=actor)
             if incident.status == IncidentStatus.ON_HOLD and incident.hold_reason == HoldReason.AWAITING_REQUESTER:
                 locked = records.lock(incident, None)
                 records.change_fields(locked, actor, {"status": IncidentStatus.IN_PROGRESS, "hold_reason": ""},
@@ -510,17 +524,24 @@ def bulk_update(
     status: str = "",
     hold_reason: str = "",
 ) -> list[BulkResult]:
-    """Assign and/or change the status of several incidents; each item succeeds or fails on its own."""
+    """Assign and/or change the status of several incidents; each item succeeds or fails on its own.
+
+    An item's assignment and status change are one transaction: when either fails, the item is left
+    exactly as it was. Input that would fail every item (on hold without a reason) is rejected first.
+    """
     _require(permissions.can_bulk_update(actor))
+    if status:
+        _check_working_status(status, hold_reason)
     results = []
     for incident in incidents:
         try:
-            if group is not None or assignee is not None:
-                incident = assign_incident(actor=actor, incident=incident, expected_version=incident.version,
-                                           group=group, assignee=assignee)
-            if status:
-                incident = change_status(actor=actor, incident=incident, expected_version=incident.version,
-                                         status=status, hold_reason=hold_reason)
+            with transaction.atomic():
+                if group is not None or assignee is not None:
+                    incident = assign_incident(actor=actor, incident=incident, expected_version=incident.version,
+                                               group=group, assignee=assignee)
+                if status:
+                    incident = change_status(actor=actor, incident=incident, expected_version=incident.version,
+                                             status=status, hold_reason=hold_reason)
         except SarvError as error:
             results.append(BulkResult(incident.number, False, error.message))
             continue

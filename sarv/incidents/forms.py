@@ -11,6 +11,7 @@ from collections.abc import Iterable
 from typing import Any, cast
 
 from django import forms
+from django.core import signing
 from django.db.models import QuerySet
 from django.http import QueryDict
 from django.utils.translation import gettext_lazy as _
@@ -222,8 +223,29 @@ class VersionedForm(StyledForm):
         data["version"] = str(version)
         self.data = data
 
+    def rebase(self, incident: Incident) -> None:
+        """After a conflict, prepare the form for a second attempt against the incident as it is now."""
+        self.refresh_version(incident.version)
+
+
+EDIT_FIELDS = ("title", "description", "category", "subcategory", "service", "impact", "urgency", "channel",
+               "symptom")
+_ORIGINAL_SALT = "sarv.incidents.edit-original"
+
+
+def _raw(value: Any) -> str:
+    # Browsers send textarea line breaks as CRLF; the stored text has LF.
+    return "" if value is None else str(value).replace("\r\n", "\n").strip()
+
 
 class EditForm(ClassificationMixin, VersionedForm):
+    """Edit the descriptive fields of an incident.
+
+    The form carries the values the user saw (signed, in ``original``), and only the fields the user
+    changed are saved. So after a conflict a second save applies the user's own edits on top of the
+    other person's, instead of writing back the stale values of the fields the user never touched.
+    """
+
     title = NormalizedCharField(label=_("Title"), max_length=300)
     description = NormalizedCharField(label=_("Description"), required=False, widget=forms.Textarea(attrs={"rows": 5}))
     service = forms.ModelChoiceField(label=_("Affected service"), required=False,
@@ -232,6 +254,7 @@ class EditForm(ClassificationMixin, VersionedForm):
     urgency = forms.TypedChoiceField(label=_("Urgency"), choices=Urgency.choices, coerce=int)
     channel = forms.ChoiceField(label=_("Channel"), choices=Channel.choices)
     symptom = NormalizedCharField(label=_("Symptom"), required=False, max_length=200)
+    original = forms.CharField(widget=forms.HiddenInput, required=False)
 
     field_order = ["title", "description", "category", "subcategory", "service", "impact", "urgency", "channel",
                    "symptom"]
@@ -242,12 +265,38 @@ class EditForm(ClassificationMixin, VersionedForm):
 
     @staticmethod
     def initial_for(incident: Incident) -> dict[str, Any]:
-        return {
+        values = {
             "title": incident.title, "description": incident.description, "category": incident.category_id,
             "subcategory": incident.subcategory_id, "service": incident.service_id, "impact": incident.impact,
             "urgency": incident.urgency, "channel": incident.channel, "symptom": incident.symptom,
-            "version": incident.version,
         }
+        original = signing.dumps({name: _raw(value) for name, value in values.items()}, salt=_ORIGINAL_SALT)
+        return {**values, "version": incident.version, "original": original}
+
+    def _original_values(self) -> dict[str, str] | None:
+        try:
+            return cast(dict[str, str], signing.loads(self.data.get("original", ""), salt=_ORIGINAL_SALT))
+        except signing.BadSignature:
+            return None
+
+    def touched_fields(self) -> list[str]:
+        """Return the fields whose submitted value differs from what the user was shown (all, if unknown)."""
+        original = self._original_values()
+        if original is None:
+            return list(EDIT_FIELDS)
+        return [name for name in EDIT_FIELDS if _raw(self.data.get(name)) != original.get(name, "")]
+
+    def rebase(self, incident: Incident) -> None:
+        """Show the incident's current values, with the user's own edits kept on top of them."""
+        touched = self.touched_fields()
+        fresh = self.initial_for(incident)
+        data = QueryDict(mutable=True)
+        for name in EDIT_FIELDS:
+            value = self.data.get(name) if name in touched else fresh[name]
+            data[name] = "" if value is None else str(value)
+        data["version"] = str(incident.version)
+        data["original"] = fresh["original"]
+        self.data = data
 
 
 class AssignForm(AssignmentMixin, VersionedForm):

@@ -94,7 +94,22 @@
     }
   });
 
+  // After a failed submit the page comes back scrolled to the top; bring the first error into view.
+  function showFirstError(root) {
+    var invalid = (root || document).querySelector("main .is-invalid, main .invalid-feedback.d-block");
+    if (!invalid) {
+      return;
+    }
+    invalid.scrollIntoView({ block: "center" });
+    var field = invalid.matches("input, select, textarea") ? invalid :
+      invalid.parentElement && invalid.parentElement.querySelector("input:not([type=hidden]), select, textarea");
+    if (field && typeof field.focus === "function") {
+      field.focus({ preventScroll: true });
+    }
+  }
+
   document.addEventListener("DOMContentLoaded", function () {
+    showFirstError(document);
     startDatePicker();
     applyConditionalFields(document);
     document.querySelectorAll("form[data-bulk]").forEach(updateBulkBar);

@@ -80,3 +80,36 @@ def test_file_over_the_size_limit_is_rejected(requester, settings):
     with translation.override("en"), pytest.raises(ValidationFailed) as error:
         actions.create_incident(actor=requester, title="فایل بزرگ", files=[big])
     assert "the largest file allowed is 1.0\xa0KB" in error.value.message
+
+
+def test_zero_width_non_joiner_survives_page_upload(client, requester):
+    # given a file name with a ZWNJ inside a word, as Persian writes «گزارش‌ها»
+    name = "گزارش\u200cها.pdf"
+    client.force_login(requester)
+    # when it is uploaded through the portal's report form (a real multipart request)
+    response = client.post(reverse("portal:create"), {
+        "title": "پیوست با نیم‌فاصله", "description": "شرح", "urgency": 2, "attachments": [pdf(name)],
+    })
+    # then the stored name keeps the joiner
+    assert response.status_code == 302
+    assert Attachment.objects.get().original_name == name
+
+
+def test_zero_width_non_joiner_survives_api_upload(requester):
+    from rest_framework.test import APIClient
+
+    api = APIClient()
+    api.force_authenticate(requester)
+    name = "نامه\u200cی اداری.pdf"
+    response = api.post("/api/v1/incidents/", {"title": "پیوست از API", "attachments": [pdf(name)]},
+                        format="multipart")
+    assert response.status_code == 201
+    assert Attachment.objects.get().original_name == name
+
+
+def test_control_characters_and_paths_are_still_removed(client, requester):
+    client.force_login(requester)
+    client.post(reverse("portal:create"), {
+        "title": "مسیر", "description": "شرح", "urgency": 2, "attachments": [pdf("..\\..\\etc\\pass\x07wd.pdf")],
+    })
+    assert Attachment.objects.get().original_name == "passwd.pdf"

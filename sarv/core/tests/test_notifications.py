@@ -146,3 +146,27 @@ def test_rolled_back_change_sends_nothing(mailbox, requester, agent, incident_ma
     # the callbacks were captured but not run, as if the transaction had rolled back
     assert len(callbacks) == 1
     assert mailbox.messages == []
+
+
+def test_reopen_mail_says_reopened_with_reason(
+    mailbox, requester, agent, service_desk, resolution_code, make_incident, django_capture_on_commit_callbacks
+):
+    # given an incident the agent resolved, read by an agent who uses English
+    agent.language = "en"
+    agent.save(update_fields=["language"])
+    incident = make_incident(requester)
+    incident = actions.assign_incident(actor=agent, incident=incident, expected_version=1, group=service_desk,
+                                       assignee=agent)
+    incident = actions.resolve_incident(actor=agent, incident=incident, expected_version=incident.version,
+                                        resolution_code=resolution_code, resolution_notes="Fixed")
+
+    # when the requester reopens it
+    with django_capture_on_commit_callbacks(execute=True):
+        actions.reopen_incident(actor=requester, incident=incident, reason="هنوز چاپ نمی‌کند")
+
+    # then the agent's mail says it was reopened and why
+    message = mailbox.to(agent.email)[-1]
+    assert message["Subject"].strip() == f"{incident.number} was reopened"
+    text, _html = _bodies(message)
+    assert "reopened" in text
+    assert "Reason: هنوز چاپ نمی‌کند" in text

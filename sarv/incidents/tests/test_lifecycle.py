@@ -139,3 +139,35 @@ def test_major_incident_with_children(requester, other_requester, agent, inciden
     with translation.override("en"), pytest.raises(ValidationFailed) as error:
         actions.link_child(actor=agent, parent=child, child=major)
     assert error.value.message == f"{child.number} is itself a child incident."
+
+
+def test_bulk_item_is_all_or_nothing(requester, agent, incident_manager, service_desk, network_group, resolved,
+                                     make_incident):
+    # given an incident in progress with the service desk, a new one, and a resolved one
+    worked = make_incident(requester, title="در حال کار")
+    worked = actions.assign_incident(actor=agent, incident=worked, expected_version=1, group=service_desk,
+                                     assignee=agent)
+    worked = actions.change_status(actor=agent, incident=worked, expected_version=worked.version,
+                                   status=IncidentStatus.IN_PROGRESS)
+    fresh = make_incident(requester, title="جدید")
+
+    # when all three are moved to the network group and set in progress
+    results = actions.bulk_update(actor=incident_manager, incidents=[worked, fresh, resolved],
+                                  group=network_group, status=IncidentStatus.IN_PROGRESS)
+
+    # then the open ones succeed (the same status is no change); the resolved one cannot be set in progress,
+    # and its reassignment, which would have succeeded alone, was rolled back with it
+    assert [(r.number, r.ok) for r in results] == [(worked.number, True), (fresh.number, True),
+                                                   (resolved.number, False)]
+    resolved.refresh_from_db()
+    assert resolved.assigned_group == service_desk
+    assert resolved.status == IncidentStatus.RESOLVED
+    assert TimelineEntry.objects.filter(object_id=resolved.pk, kind=TimelineKind.ASSIGNED).count() == 1
+
+
+def test_bulk_on_hold_without_reason_is_rejected_once(requester, incident_manager, make_incident):
+    incidents = [make_incident(requester, title=f"حادثه {i}") for i in range(3)]
+    with translation.override("en"), pytest.raises(ValidationFailed) as error:
+        actions.bulk_update(actor=incident_manager, incidents=incidents, status=IncidentStatus.ON_HOLD)
+    assert error.value.message == "Choose why the incident is on hold."
+    assert {incident.status for incident in Incident.objects.all()} == {IncidentStatus.NEW}

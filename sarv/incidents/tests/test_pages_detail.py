@@ -310,6 +310,27 @@ class TestEdit:
         assert again.status_code == 302
         assert _fresh(assigned).title == "عنوان علی"
 
+    def test_resave_after_conflict_keeps_the_other_change(self, client, agent, other_agent, assigned):
+        # given: Ali opened the edit form, then Maryam changed only the symptom
+        client.force_login(agent)
+        opened = client.get(_url(assigned)).context["forms"]["edit"]
+        actions.update_incident(actor=other_agent, incident=assigned, expected_version=assigned.version,
+                                symptom="علامت مریم")
+
+        # when: Ali changes only the title, gets the conflict, and saves the re-shown form again
+        data = {**{k: v for k, v in opened.initial.items() if v is not None}, "title": "عنوان علی"}
+        conflict = client.post(_url(assigned, "edit"), data)
+        form = conflict.context["forms"]["edit"]
+        again = client.post(_url(assigned, "edit"), dict(form.data.items()))
+
+        # then: the re-shown form had Maryam's symptom, and both changes are saved
+        assert conflict.status_code == 409
+        assert form.data["symptom"] == "علامت مریم"
+        assert form.data["title"] == "عنوان علی"
+        assert again.status_code == 302
+        fresh = _fresh(assigned)
+        assert (fresh.title, fresh.symptom) == ("عنوان علی", "علامت مریم")
+
 
 class TestManagerActions:
     def test_priority_override_and_clear(self, client, incident_manager, agent, assigned):

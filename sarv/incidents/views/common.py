@@ -164,10 +164,12 @@ def run_quick_action(
     form = spec.make_form(request, incident, request.POST, request.FILES)
     is_htmx = bool(getattr(request, "htmx", False))
     status = 400
+    conflict = False
     if form.is_valid():
         try:
             spec.run(request, incident, form.cleaned_data)
         except SarvError as error:
+            conflict = isinstance(error, ConflictError)
             logger.info("Action %s on incident %s rejected for user %s: %s", key, incident.number,
                         request.user.pk, error.code)
             status = error.status_code
@@ -185,5 +187,7 @@ def run_quick_action(
         return redirect(success_url)
     # Reload: the failed action may have raced with another change, and the page must show the current state.
     fresh = visible_incident_or_404(request, incident.number)
+    if conflict and isinstance(form, forms.VersionedForm):
+        form.rebase(fresh)
     # HTMX swaps only 2xx responses, and the errors must still reach the panel that sent the form.
     return render_page(request, fresh, (key, form), 200 if is_htmx else status)

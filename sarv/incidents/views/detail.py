@@ -137,7 +137,9 @@ def _cancel(request: HttpRequest, incident: Incident, data: Data) -> Any:
 
 
 def _edit(request: HttpRequest, incident: Incident, data: Data) -> Any:
-    values = {name: data[name] for name in actions.EDITABLE_FIELDS}
+    # Only what the user changed: see EditForm. The form is rebuilt here from the posted data.
+    form = forms.EditForm(request.POST, subcategory_url="")
+    values = {name: data[name] for name in form.touched_fields() if name in actions.EDITABLE_FIELDS}
     return actions.update_incident(actor=acting_user(request), incident=incident, expected_version=data["version"],
                                    **values)
 
