@@ -55,4 +55,6 @@ class PriorityMatrixCell(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.impact} x {self.urgency} = {self.priority}"
+        return _("Impact %(impact)s × urgency %(urgency)s") % {
+            "impact": self.get_impact_display(), "urgency": self.get_urgency_display()
+        }

@@ -83,6 +83,26 @@ class AuditRow:
     entry: AuditLogEntry
     object_type: str
     lines: list[ChangeLine] = field(default_factory=list)
+    # The object's name in the reader's language while it exists; the name stored at the time otherwise.
+    object_name: str = ""
+
+
+def _current_names(entries: Sequence[AuditLogEntry]) -> dict[tuple[int, str], str]:
+    """Return the present display name of every object the entries mention, one query per model."""
+    wanted: dict[int, set[str]] = defaultdict(set)
+    for entry in entries:
+        if entry.content_type_id and entry.object_id:
+            wanted[entry.content_type_id].add(entry.object_id)
+    found: dict[tuple[int, str], str] = {}
+    models_by_type = {entry.content_type_id: entry.content_type.model_class() for entry in entries
+                      if entry.content_type is not None}
+    for content_type_id, ids in wanted.items():
+        model = models_by_type.get(content_type_id)
+        if model is None:
+            continue
+        for obj in model._default_manager.filter(pk__in=[i for i in ids if i.isdigit()]):
+            found[(content_type_id, str(obj.pk))] = str(getattr(obj, "display_name", "") or obj)
+    return found
 
 
 def _ids(value: Any) -> Iterable[Any]:
@@ -116,10 +136,12 @@ def _format(model: type[models.Model] | None, key: str, value: Any,
 def describe(entries: Sequence[AuditLogEntry]) -> list[AuditRow]:
     """Return display rows for ``entries``, labels and values in the active language."""
     names = field_display.fetch_names(_names_needed(entries))
+    current = _current_names(entries)
     rows = []
     for entry in entries:
         model = entry.content_type.model_class() if entry.content_type else None
-        row = AuditRow(entry, str(model._meta.verbose_name) if model is not None else "")
+        row = AuditRow(entry, str(model._meta.verbose_name) if model is not None else "",
+                       object_name=current.get((entry.content_type_id or 0, entry.object_id), entry.object_repr))
         for key, pair in (entry.changes or {}).items():
             before, after = [*pair, None, None][:2]
             virtual = VIRTUAL_FIELDS.get((model._meta.label_lower, key)) if model is not None else None
