@@ -23,6 +23,7 @@ from sarv.demo.organisation import ADMIN_USERNAME, DEMO_PASSWORD, build_organisa
 from sarv.demo.sample import CUTOFF, SAMPLE_PATH
 from sarv.demo.states import fill_states
 from sarv.demo.stories import write_stories
+from sarv.incidents import actions as incident_actions
 from sarv.incidents.importers.common import ImportSummary
 from sarv.incidents.importers.uci import UciImport
 from sarv.incidents.models import Incident
@@ -85,6 +86,11 @@ def load(now: dt.datetime | None = None) -> DemoResult:
                             progress=False).run()
         write_stories(org, now)
         filled = fill_states(org, now)
+        # From now on, incidents reported without an assignment go to the service desk, as in most departments.
+        incident_actions.update_incident_policy(
+            actor=org.people[ADMIN_USERNAME], reopen_window_days=7, auto_close_days=3,
+            default_group=org.groups["service-desk"],
+        )
     logger.info("Demo loaded: %s imported incidents, %s filled states", summary.created, filled)
     return DemoResult(loaded=True, message="The demo was loaded.", imported=summary, filled=filled)
 

@@ -168,6 +168,11 @@ def create_incident(
         raise ValidationFailed(_("The service %(service)s is not active."), field="service", service=service)
     if assignee is not None and assigned_group is None:
         assigned_group = assignee.support_groups.filter(is_active=True).first()
+    if assigned_group is None and assignee is None:
+        # Routed to the first-line group, so a new incident reaches people instead of waiting unseen.
+        default_group = IncidentPolicy.current().default_group
+        if default_group is not None and default_group.is_active:
+            assigned_group = default_group
     _check_assignment(assigned_group, assignee)
     attachments.validate_files(files)
 
@@ -575,10 +580,16 @@ from sarv.core import actions as settings_actions  # noqa: E402
 POLICY_LIMITS = {"reopen_window_days": (0, 365), "auto_close_days": (1, 365)}
 
 
-def update_incident_policy(*, actor: User, reopen_window_days: int, auto_close_days: int) -> IncidentPolicy:
-    """Change how long requesters may reopen a resolved incident and when resolved incidents close by themselves."""
+def update_incident_policy(
+    *, actor: User, reopen_window_days: int, auto_close_days: int, default_group: SupportGroup | None = None,
+) -> IncidentPolicy:
+    """Change the reopen window, the automatic closing and the group that receives new incidents."""
     settings_actions.require_settings_admin(actor)
-    values = {"reopen_window_days": reopen_window_days, "auto_close_days": auto_close_days}
+    if default_group is not None and not default_group.is_active:
+        raise ValidationFailed(_("The support group %(group)s is not active."), field="default_group",
+                               group=default_group)
+    values: dict[str, Any] = {"reopen_window_days": reopen_window_days, "auto_close_days": auto_close_days,
+                              "default_group": default_group}
     for field, (low, high) in POLICY_LIMITS.items():
         if values[field] is None or not low <= values[field] <= high:
             raise ValidationFailed(_("Enter a number of days from %(low)s to %(high)s."), field=field,

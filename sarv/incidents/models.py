@@ -127,6 +127,12 @@ class IncidentPolicy(models.Model):
     auto_close_days = models.PositiveSmallIntegerField(
         _("days after resolution when an incident closes by itself"), default=3,
     )
+    default_group = models.ForeignKey(
+        "accounts.SupportGroup", on_delete=models.PROTECT, null=True, blank=True, related_name="+",
+        verbose_name=_("group that receives new incidents"),
+        help_text=_("Incidents reported without an assignment go to this group (usually the IT service desk), "
+                    "whose members are notified. Empty: they wait unassigned."),
+    )
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:

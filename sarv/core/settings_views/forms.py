@@ -93,6 +93,12 @@ class IncidentPolicyForm(StyledForm):
         label=_("Days after resolution when an incident closes by itself"), min_value=1, max_value=365,
         help_text=_("A resolved incident that the requester neither confirms nor reopens closes after this many days."),
     )
+    default_group = forms.ModelChoiceField(
+        label=_("Group that receives new incidents"), required=False,
+        queryset=SupportGroup.objects.filter(is_active=True),
+        help_text=_("Incidents reported without an assignment go to this group (usually the IT service desk), "
+                    "whose members are notified. Empty: they wait unassigned."),
+    )
 
 
 class ResolutionCodeForm(OrderedNamesForm):

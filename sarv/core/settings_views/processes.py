@@ -80,6 +80,7 @@ def incident_process(request: HttpRequest) -> HttpResponse:
     policy = IncidentPolicy.current()
     form = IncidentPolicyForm(request.POST or None, initial={
         "reopen_window_days": policy.reopen_window_days, "auto_close_days": policy.auto_close_days,
+        "default_group": policy.default_group_id,
     })
     actor = cast(User, request.user)
 

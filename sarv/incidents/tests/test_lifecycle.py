@@ -171,3 +171,22 @@ def test_bulk_on_hold_without_reason_is_rejected_once(requester, incident_manage
         actions.bulk_update(actor=incident_manager, incidents=incidents, status=IncidentStatus.ON_HOLD)
     assert error.value.message == "Choose why the incident is on hold."
     assert {incident.status for incident in Incident.objects.all()} == {IncidentStatus.NEW}
+
+
+def test_new_incident_goes_to_default_group(requester, agent, admin_user, service_desk,
+                                            django_capture_on_commit_callbacks):
+    # given the policy sends unassigned incidents to the service desk
+    actions.update_incident_policy(actor=admin_user, reopen_window_days=7, auto_close_days=3,
+                                   default_group=service_desk)
+    # when a requester reports an incident
+    with django_capture_on_commit_callbacks(execute=True):
+        incident = actions.create_incident(actor=requester, title="صفحه کلید کار نمی‌کند")
+    # then it waits in the service desk's queue, and its members were told
+    assert (incident.assigned_group, incident.assignee, incident.status) == (service_desk, None,
+                                                                            IncidentStatus.ASSIGNED)
+    assert agent.notifications.filter(kind="assigned", object_id=incident.pk).exists()
+
+
+def test_without_default_group_incident_waits_unassigned(requester, make_incident):
+    incident = make_incident(requester)
+    assert (incident.assigned_group, incident.status) == (None, IncidentStatus.NEW)
