@@ -35,7 +35,7 @@ ROLES: dict[str, Role] = {
         Role("requester", _("Requester"), _("Reports incidents and follows their own records in the portal."),
              ("incidents.report_incident",)),
         Role("agent", _("Agent"), _("Works incidents in the agent workspace."), AGENT_PERMISSIONS),
-        Role("group_lead", _("Group lead"), _("An agent who also updates and assigns their groups' work in bulk."),
+        Role("group_lead", _("Group lead"), _("An agent who can also assign and update incidents in bulk."),
              (*AGENT_PERMISSIONS, "incidents.bulk_update_incident")),
         Role("incident_manager", _("Incident manager"),
              _("Owns the incident process: major incidents, priority overrides, cancellation, bulk updates."),
