@@ -106,7 +106,11 @@ def store_files(
     is_internal: bool,
     timeline_entry: TimelineEntry | None = None,
 ) -> list[Attachment]:
-    """Save already validated ``files`` against ``record``; the caller runs this inside its transaction."""
+    """Save already validated ``files`` against ``record``; the caller runs this inside its transaction.
+
+    NOTE: the files are written to storage at once; if the caller's transaction then rolls back, they
+    stay on disk without an Attachment row (nothing links to them, and no job removes them yet).
+    """
     content_type = ContentType.objects.get_for_model(record)
     stored = []
     for upload in files:
