@@ -169,7 +169,7 @@ SARV_ATTACHMENT_EXTENSIONS = env_list(
 )
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 
-# Mail: SMTP unless SARV_EMAIL_BACKEND says otherwise; `make run` uses the console backend.
+# Mail: SMTP unless SARV_EMAIL_BACKEND names another backend. `make run` uses the console backend.
 EMAIL_BACKEND = env_str("SARV_EMAIL_BACKEND", "django.core.mail.backends.smtp.EmailBackend")
 EMAIL_HOST = env_str("SARV_EMAIL_HOST", "127.0.0.1")
 EMAIL_PORT = env_int("SARV_EMAIL_PORT", 25)

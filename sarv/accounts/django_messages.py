@@ -1,7 +1,7 @@
 """Django's own account messages, listed so that Sarv's Persian catalogue translates them.
 
 Django's Persian catalogue lacks some of these (the short-password message) and
-words others informally or with «رمز عبور», where Sarv says «گذرواژه». Catalogues in
+words others informally or with «رمز عبور», where Sarv uses «گذرواژه». Catalogues in
 LOCALE_PATHS take precedence over Django's, so translating the same message ids
 in locale/fa is enough; this module only makes makemessages extract them.
 Nothing imports it.

@@ -280,7 +280,7 @@ def reset_priority_matrix(*, actor: Any) -> list[tuple[int, int]]:
 def set_module_enabled(*, actor: Any, code: str, enabled: bool) -> bool:
     """Switch the module ``code`` on or off; return whether anything changed.
 
-    Pages, the portal and the API of a switched-off module answer 404 from the
+    Pages, the portal and the API of a switched-off module return 404 from the
     next request on (ModuleSwitchMiddleware), and the navbar hides its links.
     """
     require_settings_admin(actor)

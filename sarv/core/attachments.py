@@ -26,7 +26,7 @@ from sarv.core.errors import ValidationFailed
 from sarv.core.models import Attachment, TimelineEntry
 from sarv.core.text import normalize_stored
 
-# Leading bytes of formats that must never be accepted, whatever the extension says.
+# Leading bytes of executable formats, rejected whatever the file's extension is.
 _EXECUTABLE_SIGNATURES = (b"MZ", b"\x7fELF", b"#!", b"\xca\xfe\xba\xbe", b"\xcf\xfa\xed\xfe")
 # Leading bytes that files with these extensions must start with.
 _REQUIRED_SIGNATURES: dict[str, tuple[bytes, ...]] = {
@@ -108,8 +108,8 @@ def store_files(
 ) -> list[Attachment]:
     """Save already validated ``files`` against ``record``; the caller runs this inside its transaction.
 
-    NOTE: the files are written to storage at once; if the caller's transaction then rolls back, they
-    stay on disk without an Attachment row (nothing links to them, and no job removes them yet).
+    NOTE: the files are written to storage at once. If the caller's transaction then rolls back, they
+    stay on disk without an Attachment row, and no job removes them yet.
     """
     content_type = ContentType.objects.get_for_model(record)
     stored = []

@@ -14,7 +14,7 @@ class Impact(models.IntegerChoices):
 
 
 class Urgency(models.IntegerChoices):
-    """How soon the business needs the record handled (ITIL urgency)."""
+    """The time the business can wait for the record to be handled (ITIL urgency)."""
 
     HIGH = 1, pgettext_lazy("urgency", "High")
     MEDIUM = 2, pgettext_lazy("urgency", "Medium")
@@ -63,7 +63,7 @@ class TimelineKind(models.TextChoices):
 
 
 class ReferenceKind(models.TextChoices):
-    """What an external reference points to."""
+    """The kind of thing an external reference points to."""
 
     LETTER = "letter", _("Official letter")
     SOURCE = "source", _("Imported from")

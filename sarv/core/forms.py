@@ -81,7 +81,7 @@ class MultipleFileInput(forms.ClearableFileInput):
     """A file input whose button and "no file chosen" text are Sarv's, so they follow the page's language.
 
     The browser's own file button is labelled in the browser's language, which is English on
-    many Persian users' machines; the native input stays in the page, visually hidden but focusable.
+    many Persian users' machines. The native input stays in the page, visually hidden but focusable.
     """
 
     allow_multiple_selected = True

@@ -87,8 +87,8 @@ def client_ip(request: HttpRequest) -> str | None:
 class RequestContextMiddleware:
     """Make the client address available to the audit log for the duration of the request.
 
-    It also makes multipart bodies keep the joiners in Persian file names (sarv.core.uploads); it must
-    run before anything reads request.POST, which is why it sits before the CSRF middleware.
+    It also makes multipart bodies keep the joiners in Persian file names (sarv.core.uploads). That
+    must happen before anything reads request.POST, so it sits before the CSRF middleware.
     """
 
     def __init__(self, get_response: Handler) -> None:
@@ -107,7 +107,7 @@ class RequestContextMiddleware:
 
 
 class ModuleSwitchMiddleware:
-    """Answer 404 for pages and API endpoints of a switched-off module."""
+    """Return 404 for pages and API endpoints of a switched-off module."""
 
     def __init__(self, get_response: Handler) -> None:
         self.get_response = get_response

@@ -23,7 +23,7 @@ from sarv.core.models import Notification
 
 logger = logging.getLogger(__name__)
 
-# What each kind of notification says; %(number)s and %(title)s come from the record.
+# Subject and headline of each kind of notification. %(number)s and %(title)s come from the record.
 KINDS: dict[str, dict[str, Any]] = {
     "assigned": {
         "subject": _("%(number)s was assigned to you"),

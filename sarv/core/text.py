@@ -101,7 +101,7 @@ _COLLATION_RANK = {ch: index for index, ch in enumerate(PERSIAN_ALPHABET)}
 def persian_sort_key(value: str) -> tuple[tuple[int, int], ...]:
     """Return a key that orders strings by the Persian alphabet, then digits and Latin letters.
 
-    Code-point order puts پ چ ژ ک گ ی after the Arabic letters; this key uses the
+    Code-point order puts پ چ ژ ک گ ی after the Arabic letters. This key uses the
     alphabet order that Iranian users expect, and ignores joiners.
     """
     text = search_key(value)

@@ -30,8 +30,8 @@ SUPPORTED_LANGUAGES = [code for code, _name in settings.LANGUAGES]
 def home(request: HttpRequest) -> HttpResponse:
     """Send agents to their workspace and everybody else to the requester portal.
 
-    With incident management switched off there is nowhere to send them: the page says so, and
-    points administrators to the module switches.
+    With incident management switched off there is nowhere to send them, so the page explains that
+    and links administrators to the module switches.
     """
     if "incidents" not in modules.request_enabled_codes(request):
         return render(request, "core/no_modules.html", {"can_switch": is_settings_admin(request.user)})

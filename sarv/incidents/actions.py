@@ -356,7 +356,7 @@ def resolve_incident(
 
 
 def confirm_resolution(*, actor: User, incident: Incident) -> Incident:
-    """The requester accepts the resolution, which closes the incident."""
+    """Close the incident because its requester accepted the resolution."""
     _require(permissions.can_confirm(actor, incident))
     with transaction.atomic():
         incident = records.lock(incident, None)

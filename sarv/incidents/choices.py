@@ -22,7 +22,7 @@ OPEN_STATUSES = (
 
 
 class HoldReason(models.TextChoices):
-    """Why an incident is on hold; SLA clocks pause on some of these."""
+    """The reason an incident is on hold. SLA clocks pause on some of these."""
 
     AWAITING_REQUESTER = "awaiting_requester", _("Waiting for the requester")
     AWAITING_SUPPLIER = "awaiting_supplier", _("Waiting for a supplier")
@@ -32,7 +32,7 @@ class HoldReason(models.TextChoices):
 
 
 class Channel(models.TextChoices):
-    """How the incident reached the service desk."""
+    """The channel through which the incident reached the service desk."""
 
     PORTAL = "portal", _("Self-service portal")
     PHONE = "phone", _("Phone")

@@ -16,7 +16,7 @@ from sarv.incidents.choices import Channel, HoldReason, IncidentStatus
 
 
 class ResolutionCode(BilingualNameMixin):
-    """How an incident was resolved (fixed permanently, workaround, no fault found...)."""
+    """A resolution code: the kind of fix (permanent, workaround, no fault found...)."""
 
     code = models.CharField(_("code"), max_length=40, unique=True)
     is_active = models.BooleanField(_("active"), default=True)
@@ -32,7 +32,7 @@ class Incident(WorkItem):
     """An unplanned interruption or reduction in quality of an IT service («حادثه»).
 
     Shared behaviour (number, status, assignment, priority, timeline, attachments,
-    watchers, references, version) comes from WorkItem; this model adds what is
+    watchers, references, version) comes from WorkItem. This model adds what is
     particular to incidents: classification, the affected service, resolution,
     major-incident structure and reopening.
     """

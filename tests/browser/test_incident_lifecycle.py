@@ -131,7 +131,7 @@ def test_portal_incident_from_report_to_closure(
     with ali.expect_navigation():
         modal.locator("button[type=submit]").click()
 
-    # then it is assigned to both, and the page says so
+    # then it is assigned to both, and the page shows it
     incident.refresh_from_db()
     assert incident.assigned_group == service_desk
     assert incident.assignee == agent

@@ -32,7 +32,7 @@ RESOLUTION_CODE_FIELDS = ("name_fa", "name_en", "code", "sort_order", "is_active
 
 @settings_admin_required
 def priority_matrix(request: HttpRequest) -> HttpResponse:
-    """The impact x urgency grid; saving writes one audit row per changed cell."""
+    """Show and save the impact x urgency grid, with one audit row per changed cell."""
     current = matrix()
     form = PriorityMatrixForm(request.POST or None, current=current)
     actor = cast(User, request.user)
@@ -76,7 +76,7 @@ def module_toggle(request: HttpRequest, code: str) -> HttpResponse:
 
 @settings_admin_required
 def incident_process(request: HttpRequest) -> HttpResponse:
-    """The incident policy (reopen window, automatic closing) and the list of resolution codes."""
+    """Show and save the incident policy, and list the resolution codes."""
     policy = IncidentPolicy.current()
     form = IncidentPolicyForm(request.POST or None, initial={
         "reopen_window_days": policy.reopen_window_days, "auto_close_days": policy.auto_close_days,

@@ -164,7 +164,7 @@ def test_reopen_mail_says_reopened_with_reason(
     with django_capture_on_commit_callbacks(execute=True):
         actions.reopen_incident(actor=requester, incident=incident, reason="هنوز چاپ نمی‌کند")
 
-    # then the agent's mail says it was reopened and why
+    # then the agent's mail states that it was reopened, and the reason
     message = mailbox.to(agent.email)[-1]
     assert message["Subject"].strip() == f"{incident.number} was reopened"
     text, _html = _bodies(message)

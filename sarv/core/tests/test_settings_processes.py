@@ -115,7 +115,7 @@ def _api_incidents_url() -> str | None:
         return None
 
 
-def test_switching_incidents_off_hides_pages_portal_api_and_links(client, admin_user, requester):
+def test_incidents_switch_off_hides_everything(client, admin_user, requester):
     # given the incidents module on, an administrator and a requester
     client.force_login(admin_user)
     sara = Client()
@@ -128,7 +128,7 @@ def test_switching_incidents_off_hides_pages_portal_api_and_links(client, admin_
     response = client.post(reverse("settings:module_toggle", args=["incidents"]), {"enabled": "0"})
     assert response.url == reverse("settings:modules")
 
-    # then the workspace, the portal and the API answer 404, and the navbar has no incidents links
+    # then the workspace, the portal and the API return 404, and the navbar has no incidents links
     assert client.get("/incidents/").status_code == 404
     assert sara.get("/portal/").status_code == 404
     if api_url is not None:

@@ -8,9 +8,9 @@ and updater (see ``sarv.incidents.importers.common``). Rows that cannot be
 replayed, such as the five with the invalid state ``-100``, are rejected and
 reported, and the incident keeps the state it had before them.
 
-Dates in the file are ``d/m/yyyy HH:MM`` with no zone; they are read as UTC
+Dates in the file are ``d/m/yyyy HH:MM`` with no zone, so they are read as UTC
 unless the caller names another zone. People, groups, categories and
-locations are pseudonyms («Caller 2403», «Group 56»); ``UciNames`` turns each
+locations are pseudonyms («Caller 2403», «Group 56»). ``UciNames`` turns each
 into a Sarv object named as in the file, and the demo passes its own mapping.
 """
 
@@ -290,9 +290,9 @@ class UciImport:
     """One run of the UCI import: read the file, prepare the people and groups, replay every incident.
 
     ``until`` (in the file's time) replays only events up to that instant and
-    skips incidents opened after it; ``shift`` moves every stored time (the
-    demo uses it to bring 2016 close to today); ``limit`` keeps the first
-    incidents by opening time.
+    skips incidents opened after it. ``shift`` moves every stored time, which the
+    demo uses to bring 2016 close to today. ``limit`` keeps the first incidents
+    by opening time.
     """
 
     def __init__(

@@ -155,8 +155,8 @@ def test_bulk_item_is_all_or_nothing(requester, agent, incident_manager, service
     results = actions.bulk_update(actor=incident_manager, incidents=[worked, fresh, resolved],
                                   group=network_group, status=IncidentStatus.IN_PROGRESS)
 
-    # then the open ones succeed (the same status is no change); the resolved one cannot be set in progress,
-    # and its reassignment, which would have succeeded alone, was rolled back with it
+    # then the open ones succeed, because the same status is no change. The resolved one cannot be set
+    # in progress, so its reassignment, which would have succeeded alone, was rolled back with it.
     assert [(r.number, r.ok) for r in results] == [(worked.number, True), (fresh.number, True),
                                                    (resolved.number, False)]
     resolved.refresh_from_db()
@@ -181,7 +181,7 @@ def test_new_incident_goes_to_default_group(requester, agent, admin_user, servic
     # when a requester reports an incident
     with django_capture_on_commit_callbacks(execute=True):
         incident = actions.create_incident(actor=requester, title="صفحه کلید کار نمی‌کند")
-    # then it waits in the service desk's queue, and its members were told
+    # then it waits in the service desk's queue, and its members were notified
     assert (incident.assigned_group, incident.assignee, incident.status) == (service_desk, None,
                                                                             IncidentStatus.ASSIGNED)
     assert agent.notifications.filter(kind="assigned", object_id=incident.pk).exists()
