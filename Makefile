@@ -83,6 +83,17 @@ bench: $(VENV)/.dev-installed
 bench-quick: $(VENV)/.dev-installed
 	$(PY) bench/run.py --quick
 
+# Business calendar: add() computations per second on one core; writes bench/results/ and docs/benchmarks.md.
+.PHONY: bench-calendar
+bench-calendar: $(VENV)/.dev-installed
+	$(PY) bench/calendar_bench.py
+
+# SLA clocks: recompute every clock of 100,000 open records after a calendar change (PostgreSQL, see
+# bench/sla_recompute.py); writes bench/results/ and docs/benchmarks.md, and a profile under var/bench/.
+.PHONY: bench-sla
+bench-sla: $(VENV)/.dev-installed
+	$(PY) bench/sla_recompute.py --profile
+
 lock: $(VENV)/.dev-installed
 	scripts/lock-dependencies
 

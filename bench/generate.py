@@ -132,7 +132,12 @@ def pick_group(rng: random.Random, groups: list[SupportGroup]) -> SupportGroup:
     return groups[min(int(rng.paretovariate(1.2)), len(groups) - 1)]
 
 
-def generate(count: int, seed: int, batch_size: int, span_days: int) -> None:
+OPEN_STATUS_WEIGHTS = {status: weight for status, weight in STATUS_WEIGHTS.items()
+                       if status in (IncidentStatus.NEW, IncidentStatus.ASSIGNED, IncidentStatus.IN_PROGRESS,
+                                     IncidentStatus.ON_HOLD)}
+
+
+def generate(count: int, seed: int, batch_size: int, span_days: int, open_only: bool = False) -> None:
     rng = random.Random(seed)
     text = TextGenerator(rng)
     org = ensure_organisation(rng, text, groups=20, agents=50, requesters=2000)
@@ -144,7 +149,7 @@ def generate(count: int, seed: int, batch_size: int, span_days: int) -> None:
     while made < count:
         size = min(batch_size, count - made)
         moments = sorted(start + dt.timedelta(seconds=rng.uniform(0, span_days * 86400)) for _ in range(size))
-        incidents = [build_incident(rng, text, org, moment, now) for moment in moments]
+        incidents = [build_incident(rng, text, org, moment, now, open_only) for moment in moments]
         with transaction.atomic():
             by_year: dict[int, list[Incident]] = defaultdict(list)
             for incident in incidents:
@@ -164,9 +169,9 @@ def generate(count: int, seed: int, batch_size: int, span_days: int) -> None:
 
 
 def build_incident(rng: random.Random, text: TextGenerator, org: dict, created: dt.datetime,
-                   now: dt.datetime) -> Incident:
+                   now: dt.datetime, open_only: bool = False) -> Incident:
     title, body = text.title_and_body()
-    status = weighted(rng, STATUS_WEIGHTS)
+    status = weighted(rng, OPEN_STATUS_WEIGHTS if open_only else STATUS_WEIGHTS)
     impact, urgency = weighted(rng, LEVEL_WEIGHTS), weighted(rng, LEVEL_WEIGHTS)
     requester_id, department_id = rng.choice(org["requesters"])
     group = None if status == IncidentStatus.NEW else pick_group(rng, org["groups"])
@@ -229,9 +234,12 @@ def main() -> int:
     parser.add_argument("--seed", type=int, default=42, help="random seed (default 42)")
     parser.add_argument("--batch-size", type=int, default=5000, help="incidents per transaction (default 5000)")
     parser.add_argument("--span-days", type=int, default=730, help="creation dates spread over this many days")
+    parser.add_argument("--open-only", action="store_true",
+                        help="only open incidents (new, assigned, in progress, on hold), for the SLA recompute "
+                             "benchmark")
     args = parser.parse_args()
     started = time.monotonic()
-    generate(args.incidents, args.seed, args.batch_size, args.span_days)
+    generate(args.incidents, args.seed, args.batch_size, args.span_days, args.open_only)
     sys.stdout.write(f"generated {args.incidents:,} incidents in {time.monotonic() - started:.1f} s\n")
     return 0
 

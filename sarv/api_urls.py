@@ -11,4 +11,6 @@ urlpatterns = [
     path("", include(("sarv.core.api.urls", "core-api"))),
     path("", include(("sarv.services.api.urls", "services-api"))),
     path("", include(("sarv.incidents.api.urls", "incidents-api"))),
+    path("", include(("sarv.calendars.api.urls", "calendars-api"))),
+    path("", include(("sarv.sla.api.urls", "sla-api"))),
 ]

@@ -55,6 +55,8 @@ INSTALLED_APPS = [
     "sarv.core",
     "sarv.accounts",
     "sarv.services",
+    "sarv.calendars",
+    "sarv.sla",
     "sarv.incidents",
     "sarv.demo",
 ]
@@ -229,7 +231,10 @@ SPECTACULAR_SETTINGS = {
     "COMPONENT_SPLIT_REQUEST": True,
     "SCHEMA_PATH_PREFIX": r"/api/v1",
     # Impact and urgency share one choice set (high, medium, low); one name keeps the schema free of duplicates.
-    "ENUM_NAME_OVERRIDES": {"LevelEnum": "sarv.core.choices.Impact"},
+    "ENUM_NAME_OVERRIDES": {"LevelEnum": "sarv.core.choices.Impact",
+                            "HolidayKindEnum": "sarv.calendars.choices.HolidayKind",
+                            "PriorityEnum": "sarv.core.choices.Priority",
+                            "AgreementKindEnum": "sarv.sla.choices.AgreementKind"},
 }
 
 # django-filter's placeholder choice in list filters (its default is "---------").

@@ -39,11 +39,15 @@ ROLES: dict[str, Role] = {
              (*AGENT_PERMISSIONS, "incidents.bulk_update_incident")),
         Role("incident_manager", _("Incident manager"),
              _("Owns the incident process: major incidents, priority overrides, cancellation, bulk updates."),
-             (*AGENT_PERMISSIONS, "incidents.bulk_update_incident", "incidents.manage_incident")),
+             (*AGENT_PERMISSIONS, "incidents.bulk_update_incident", "incidents.manage_incident",
+              "sla.view_agreement")),
+        Role("sla_manager", _("SLA manager"),
+             _("Owns service level management: reads the SLA compliance and breach reports."),
+             (*AGENT_PERMISSIONS, "sla.view_agreement")),
         Role("administrator", _("Administrator"),
              _("Manages users, groups, categories, services, the priority matrix and module switches."),
              (*AGENT_PERMISSIONS, "incidents.bulk_update_incident", "incidents.manage_incident",
-              "core.manage_settings", "core.view_audit_log")),
+              "core.manage_settings", "core.view_audit_log", "sla.view_agreement")),
     )
 }
 

@@ -60,6 +60,9 @@ class TimelineKind(models.TextChoices):
     WATCHER_ADDED = "watcher_added", _("Watcher added")
     WATCHER_REMOVED = "watcher_removed", _("Watcher removed")
     UPDATED = "updated", _("Updated")
+    SLA_WARNING = "sla_warning", _("SLA warning")
+    SLA_BREACHED = "sla_breached", _("SLA breached")
+    SLA_ESCALATED = "sla_escalated", _("SLA escalation")
 
 
 class ReferenceKind(models.TextChoices):

@@ -37,6 +37,18 @@ KINDS: dict[str, dict[str, Any]] = {
         "subject": _("%(number)s was reopened"),
         "headline": _("%(actor)s reopened %(number)s: the problem is not solved."),
     },
+    "sla_warning": {
+        "subject": _("%(number)s: an SLA clock is running out"),
+        "headline": _("A clock of %(number)s has used a large part of its target. Act before it breaches."),
+    },
+    "sla_breached": {
+        "subject": _("%(number)s breached an SLA target"),
+        "headline": _("A clock of %(number)s passed its due time."),
+    },
+    "sla_escalated": {
+        "subject": _("%(number)s was escalated"),
+        "headline": _("%(number)s stays breached and was escalated to you."),
+    },
     "resolved": {
         "subject": _("%(number)s was resolved"),
         "headline": _("%(number)s was resolved. Please confirm the resolution or reopen it if the problem remains."),

@@ -10,6 +10,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.db import models
 from django.utils import timezone
 
+from sarv.core import record_hooks
 from sarv.core.choices import TimelineKind
 from sarv.core.models import TimelineEntry
 from sarv.core.permissions import is_agent
@@ -31,11 +32,16 @@ def append(
     created_at: dt.datetime | None = None,
     source_key: str | None = None,
 ) -> TimelineEntry:
-    """Append one entry to ``record``'s timeline; internal unless its kind is public, when not given."""
-    return TimelineEntry.objects.create(**entry_values(
+    """Append one entry to ``record``'s timeline; internal unless its kind is public, when not given.
+
+    The hooks of ``sarv.core.record_hooks`` run afterwards, in the same transaction.
+    """
+    entry = TimelineEntry.objects.create(**entry_values(
         record, kind, actor=actor, body=body, data=data, is_internal=is_internal,
         created_at=created_at, source_key=source_key,
     ))
+    record_hooks.timeline_appended(record, entry)
+    return entry
 
 
 def entry_values(

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -19,6 +19,15 @@ from sarv.core.models import TimelineEntry
 
 # Fields whose changes are bookkeeping and not worth a line of their own.
 HIDDEN_FIELDS = frozenset({"version", "updated_at", "search_key"})
+
+# Apps that add timeline kinds register how their entries read (SLA alerts, for example).
+LineRenderer = Callable[[TimelineEntry], list[str]]
+_renderers: dict[str, LineRenderer] = {}
+
+
+def register_lines(kind: str, renderer: LineRenderer) -> None:
+    """Register ``renderer(entry)``, returning the translated lines shown under entries of ``kind``."""
+    _renderers[kind] = renderer
 
 
 @dataclass
@@ -112,6 +121,9 @@ def describe(model: type[models.Model], entries: Iterable[TimelineEntry]) -> lis
 def _extra_lines(entry: TimelineEntry) -> list[str]:
     data = entry.data
     lines = []
+    renderer = _renderers.get(entry.kind)
+    if renderer is not None:
+        lines.extend(renderer(entry))
     if entry.kind == TimelineKind.REFERENCE_ADDED:
         kind = str(ReferenceKind(data["kind"]).label) if data.get("kind") in ReferenceKind.values else ""
         date = ""

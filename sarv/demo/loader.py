@@ -18,6 +18,8 @@ from django.db import transaction
 from django.utils import timezone
 
 from sarv.accounts.models import SupportGroup, User
+from sarv.demo.agreements import compute_demo_clocks, give_agreements
+from sarv.demo.calendars import give_calendars
 from sarv.demo.mapping import DemoNames
 from sarv.demo.organisation import ADMIN_USERNAME, DEMO_PASSWORD, build_organisation
 from sarv.demo.sample import CUTOFF, SAMPLE_PATH
@@ -82,6 +84,8 @@ def load(now: dt.datetime | None = None) -> DemoResult:
     now = now or timezone.now()
     with transaction.atomic():
         org = build_organisation()
+        give_calendars(org, now)
+        give_agreements(org)
         summary = UciImport(SAMPLE_PATH, names=DemoNames(org), until=CUTOFF, shift=time_shift(now),
                             progress=False).run()
         write_stories(org, now)
@@ -91,6 +95,8 @@ def load(now: dt.datetime | None = None) -> DemoResult:
             actor=org.people[ADMIN_USERNAME], reopen_window_days=7, auto_close_days=3,
             default_group=org.groups["service-desk"],
         )
+        # Imported incidents were written in bulk, without the per-action recompute: compute every clock once.
+        compute_demo_clocks(now)
     logger.info("Demo loaded: %s imported incidents, %s filled states", summary.created, filled)
     return DemoResult(loaded=True, message="The demo was loaded.", imported=summary, filled=filled)
 

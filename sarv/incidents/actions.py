@@ -31,7 +31,7 @@ from sarv.incidents import permissions
 from sarv.incidents.choices import OPEN_STATUSES, Channel, HoldReason, IncidentStatus
 from sarv.incidents.models import Incident, IncidentPolicy, ResolutionCode
 from sarv.incidents.workflow import INCIDENT_WORKFLOW
-from sarv.services.models import Service
+from sarv.services.models import Service, Supplier
 
 logger = logging.getLogger(__name__)
 
@@ -303,17 +303,29 @@ def _check_working_status(status: str, hold_reason: str) -> None:
         _check_choice(hold_reason, HoldReason, "hold_reason")
 
 
+def _check_supplier(hold_reason: str, supplier: Supplier | None) -> Supplier | None:
+    """Return the supplier a hold waits on: only a hold "waiting for a supplier" names one."""
+    if hold_reason != HoldReason.AWAITING_SUPPLIER:
+        return None
+    if supplier is not None and not supplier.is_active:
+        raise ValidationFailed(_("The supplier %(supplier)s is not active."), field="supplier", supplier=supplier)
+    return supplier
+
+
 def change_status(
-    *, actor: User, incident: Incident, expected_version: int, status: str, hold_reason: str = "", note: str = ""
+    *, actor: User, incident: Incident, expected_version: int, status: str, hold_reason: str = "", note: str = "",
+    supplier: Supplier | None = None,
 ) -> Incident:
-    """Move between the working statuses (assigned, in progress, on hold with a reason)."""
+    """Move between the working statuses (assigned, in progress, on hold with a reason and maybe a supplier)."""
     _require(permissions.can_work(actor))
     _check_working_status(status, hold_reason)
     if status != IncidentStatus.ON_HOLD:
         hold_reason = ""
+    supplier = _check_supplier(hold_reason, supplier)
     with transaction.atomic():
         incident = records.lock(incident, expected_version)
-        if incident.status == status and incident.hold_reason == hold_reason:
+        if incident.status == status and incident.hold_reason == hold_reason \
+                and incident.hold_supplier_id == getattr(supplier, "pk", None):
             return incident
         if incident.status not in OPEN_STATUSES:
             # Resolved and closed incidents go back to work through reopen_incident, which counts it.
@@ -321,7 +333,7 @@ def change_status(
                                     target=INCIDENT_WORKFLOW.label(status), field="status")
         INCIDENT_WORKFLOW.check(incident.status, status)
         records.change_fields(
-            incident, actor, {"status": status, "hold_reason": hold_reason},
+            incident, actor, {"status": status, "hold_reason": hold_reason, "hold_supplier": supplier},
             kind=TimelineKind.STATUS_CHANGED, body=normalize_stored(note or "").strip(), is_internal=False,
         )
     return incident
@@ -348,7 +360,8 @@ def resolve_incident(
             at=now,
         )
         records.change_fields(
-            incident, actor, {"status": IncidentStatus.RESOLVED, "hold_reason": "", "resolved_at": now},
+            incident, actor,
+            {"status": IncidentStatus.RESOLVED, "hold_reason": "", "hold_supplier": None, "resolved_at": now},
             kind=TimelineKind.STATUS_CHANGED, body=notes, is_internal=False, at=now,
         )
         notifications.notify(recipients=_requester_side(incident), kind="resolved", record=incident, actor=actor)
@@ -396,7 +409,7 @@ def reopen_incident(*, actor: User, incident: Incident, reason: str) -> Incident
         INCIDENT_WORKFLOW.check(incident.status, target)
         records.change_fields(
             incident, actor,
-            {"status": target, "hold_reason": "", "resolved_at": None, "closed_at": None,
+            {"status": target, "hold_reason": "", "hold_supplier": None, "resolved_at": None, "closed_at": None,
              "reopen_count": incident.reopen_count + 1},
             kind=TimelineKind.STATUS_CHANGED, body=reason, is_internal=False, extra={"reopened": True},
         )
@@ -414,7 +427,8 @@ def cancel_incident(*, actor: User, incident: Incident, expected_version: int | 
         incident = records.lock(incident, expected_version)
         INCIDENT_WORKFLOW.check(incident.status, IncidentStatus.CANCELLED)
         records.change_fields(
-            incident, actor, {"status": IncidentStatus.CANCELLED, "hold_reason": "", "closed_at": timezone.now()},
+            incident, actor,
+            {"status": IncidentStatus.CANCELLED, "hold_reason": "", "hold_supplier": None, "closed_at": timezone.now()},
             kind=TimelineKind.STATUS_CHANGED, body=reason, is_internal=False,
         )
     return incident
@@ -433,7 +447,8 @@ def add_reply(*, actor: User, incident: Incident, body: str, files: Sequence[Upl
             notifications.notify(recipients=_workers(incident), kind="public_reply", record=incident, actor=actor)
             if incident.status == IncidentStatus.ON_HOLD and incident.hold_reason == HoldReason.AWAITING_REQUESTER:
                 locked = records.lock(incident, None)
-                records.change_fields(locked, actor, {"status": IncidentStatus.IN_PROGRESS, "hold_reason": ""},
+                records.change_fields(locked, actor,
+                                      {"status": IncidentStatus.IN_PROGRESS, "hold_reason": "", "hold_supplier": None},
                                       kind=TimelineKind.STATUS_CHANGED, is_internal=False,
                                       extra={"requester_replied": True})
     return entry

@@ -6,7 +6,7 @@ import datetime as dt
 from typing import Any
 
 import django_filters
-from django.db.models import QuerySet
+from django.db.models import F, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -18,6 +18,7 @@ from sarv.core.search import search
 from sarv.incidents.choices import Channel, IncidentStatus
 from sarv.incidents.models import Incident
 from sarv.services.models import Service
+from sarv.sla.choices import RecordSlaState
 
 
 class JalaliDateFilter(django_filters.DateFilter):
@@ -29,6 +30,16 @@ class JalaliDateFilter(django_filters.DateFilter):
 def _agents(request: Any = None) -> QuerySet[User]:
     # django-filter calls a callable queryset with the request.
     return User.objects.filter(is_active=True, groups__permissions__codename="access_workspace").distinct()
+
+
+class SlaOrderingFilter(django_filters.OrderingFilter):
+    """Orders as usual, except that records without an SLA due time go last in both directions."""
+
+    def get_ordering_value(self, param: str) -> Any:
+        if param.lstrip("-") == "sla_due_at":
+            due = F("sla_due_at")
+            return due.desc(nulls_last=True) if param.startswith("-") else due.asc(nulls_last=True)
+        return super().get_ordering_value(param)
 
 
 class IncidentFilter(django_filters.FilterSet):
@@ -54,12 +65,15 @@ class IncidentFilter(django_filters.FilterSet):
     is_major = django_filters.BooleanFilter(label=_("Major incident"))
     created_from = JalaliDateFilter(label=_("Created from"), field_name="created_at", method="filter_created_from")
     created_to = JalaliDateFilter(label=_("Created until"), field_name="created_at", method="filter_created_to")
-    ordering = django_filters.OrderingFilter(
+    sla_state = django_filters.MultipleChoiceFilter(
+        label=_("SLA state"), choices=RecordSlaState.choices, method="filter_sla_state",
+    )
+    ordering = SlaOrderingFilter(
         label=_("Sort by"),
         fields=(("priority", "priority"), ("created_at", "created_at"), ("updated_at", "updated_at"),
-                ("number", "number"), ("status", "status")),
+                ("number", "number"), ("status", "status"), ("sla_due_at", "sla_due_at")),
         field_labels={"priority": _("Priority"), "created_at": _("Created"), "updated_at": _("Updated"),
-                      "number": _("Number"), "status": _("Status")},
+                      "number": _("Number"), "status": _("Status"), "sla_due_at": _("SLA due")},
     )
 
     class Meta:
@@ -68,6 +82,19 @@ class IncidentFilter(django_filters.FilterSet):
 
     def filter_text(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
         return search(queryset, value) if value else queryset
+
+    def filter_sla_state(self, queryset: QuerySet, name: str, value: list[str]) -> QuerySet:
+        # The cached state is as of the last change; a running clock whose due time has passed is breached now.
+        overdue = Q(sla_state=RecordSlaState.RUNNING, sla_due_at__lte=timezone.now())
+        condition = Q()
+        for state in value:
+            if state == RecordSlaState.BREACHED:
+                condition |= Q(sla_state=state) | overdue
+            elif state == RecordSlaState.RUNNING:
+                condition |= Q(sla_state=state) & ~overdue
+            else:
+                condition |= Q(sla_state=state)
+        return queryset.filter(condition) if value else queryset
 
     def filter_created_from(self, queryset: QuerySet, name: str, value: dt.date) -> QuerySet:
         # Dates are days in the user's time zone; the stored instants are UTC.

@@ -25,7 +25,7 @@ from sarv.core.text import search_terms
 from sarv.incidents.choices import Channel, HoldReason, IncidentStatus
 from sarv.incidents.filters import _agents
 from sarv.incidents.models import Incident, ResolutionCode
-from sarv.services.models import Service
+from sarv.services.models import Service, Supplier
 
 # How many people a user picker lists before the agent types a few letters to narrow it down.
 USER_PICKER_LIMIT = 30
@@ -309,6 +309,10 @@ class StatusForm(VersionedForm):
     status = forms.ChoiceField(label=_("New status"))
     hold_reason = forms.ChoiceField(label=_("On-hold reason"), required=False,
                                     choices=[("", "---------"), *HoldReason.choices])
+    supplier = forms.ModelChoiceField(
+        label=_("Supplier"), required=False, queryset=Supplier.objects.filter(is_active=True),
+        help_text=_("With \"waiting for a supplier\": the supplier whose contract clock runs during the wait."),
+    )
     note = NormalizedCharField(
         label=_("Message to the requester"), required=False, widget=forms.Textarea(attrs={"rows": 3}),
         help_text=_("Optional. The requester sees it in the portal."),

@@ -104,6 +104,7 @@ class Incident(WorkItem):
             models.Index(fields=["department", "-created_at"], name="incident_department"),
             models.Index(fields=["-created_at", "-id"], name="incident_created"),
             models.Index(fields=["status", "resolved_at"], name="incident_resolved"),
+            models.Index(fields=["sla_state", "sla_due_at"], name="incident_sla_due"),
             GinIndex(fields=["search_key"], opclasses=["gin_trgm_ops"], name="incident_search_trgm"),
         ]
 

@@ -21,3 +21,20 @@ class Service(BilingualNameMixin):
         verbose_name = _("service")
         verbose_name_plural = _("services")
         ordering = ["name_fa"]
+
+
+class Supplier(BilingualNameMixin):
+    """An external supplier («تأمین‌کننده») that supports IT services under an underpinning contract.
+
+    A record put on hold "waiting for a supplier" names the supplier it waits on, and
+    the supplier's underpinning contract (UC) clock runs only during that wait.
+    """
+
+    code = models.CharField(_("code"), max_length=40, blank=True)
+    contact = models.TextField(_("contact details"), blank=True)
+    is_active = models.BooleanField(_("active"), default=True)
+
+    class Meta:
+        verbose_name = _("supplier")
+        verbose_name_plural = _("suppliers")
+        ordering = ["name_fa"]

@@ -92,6 +92,14 @@ def make_incident(db: Any) -> Callable[..., Any]:
 
 
 @pytest.fixture(autouse=True)
+def _fresh_calendar_engines() -> None:
+    """Forget cached calendar engines: a rolled-back test may leave one keyed like the next test's data."""
+    from sarv.calendars import selectors
+
+    selectors.clear_cache()
+
+
+@pytest.fixture(autouse=True)
 def _skip_unless_postgres(request: pytest.FixtureRequest) -> None:
     """Skip tests marked ``postgres`` when the suite runs on SQLite."""
     if request.node.get_closest_marker("postgres") is None:

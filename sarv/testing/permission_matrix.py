@@ -258,6 +258,41 @@ def child_data(cell: Cell) -> dict[str, Any]:
 # --- Building the world ------------------------------------------------------------------------------
 
 
+def _sla_path_ids(group: Any) -> dict[str, int]:
+    """Create an agreement and a supplier for the SLA settings rows (directly: their actions need an admin)."""
+    from sarv.services.models import Supplier
+    from sarv.sla.models import Agreement, AgreementTarget
+
+    agreement = Agreement.objects.create(name_fa="توافق سطح خدمت پایه")
+    AgreementTarget.objects.create(agreement=agreement, metric="resolution", seconds=8 * 3600)
+    return {"agreement": agreement.pk, "supplier": Supplier.objects.create(name_fa="شرکت پشتیبان شبکه").pk}
+
+
+def _calendar_path_ids(admin: Any) -> dict[str, int]:
+    """Create a calendar with a later version, a dated hour set and a closure for the calendar rows."""
+    import datetime as dt
+
+    from sarv.calendars import actions as calendar_actions
+    from sarv.calendars.models import Holiday
+
+    calendar, _moved = calendar_actions.save_calendar(actor=admin, calendar=None, values={"name_fa": "تقویم آزمون"},
+                                                      week=[(0, 480, 960)])
+    calendar_actions.save_calendar(actor=admin, calendar=calendar, values={"name_fa": "تقویم آزمون"},
+                                   week=[(0, 420, 900)], effective_from=dt.date(2026, 3, 21))
+    hour_set, _moved = calendar_actions.save_hour_set(
+        actor=admin, calendar=calendar, hour_set=None, week=[(0, 540, 780)],
+        values={"name_fa": "ساعات تابستانی", "start_date": dt.date(2026, 6, 22), "end_date": dt.date(2026, 9, 22)})
+    closure, _moved = calendar_actions.save_closure(actor=admin, values={
+        "start_date": dt.date(2026, 12, 1), "reason": "آلودگی هوا", "announced_by": "استانداری"})
+    return {
+        "calendar": calendar.pk,
+        "version": calendar.versions.order_by("-effective_from").values_list("pk", flat=True)[0],
+        "hour_set": hour_set.pk,
+        "holiday": Holiday.objects.filter(is_estimated=True).values_list("pk", flat=True)[0],
+        "closure": closure.pk,
+    }
+
+
 def build_world(request: Any) -> World:
     """Create the cast, A and B, through the same actions that real users call.
 
@@ -316,6 +351,8 @@ def build_world(request: Any) -> World:
         "location": Location.objects.create(name_fa="ساختمان مرکزی").pk,
         "service": Service.objects.create(name_fa="ایمیل").pk,
         "resolution_code": resolution_code.pk,
+        **_sla_path_ids(service_desk),
+        **_calendar_path_ids(users["administrator"]),
     }
     return World(
         users=users,
@@ -387,7 +424,7 @@ def maryam_watches(cell: Cell) -> None:
 # Every action adds, changes or deletes rows of these models, so unchanged counts mean nothing was written.
 WRITTEN_MODELS = (TimelineEntry, Incident, Attachment, Watcher, ExternalReference, SavedView, Notification, Token)
 # Sign-in rows are left out: a refused sign-in is audited, and that is no change to data.
-CHANGE_ACTIONS = (AuditAction.CREATE, AuditAction.UPDATE, AuditAction.DELETE)
+CHANGE_ACTIONS = (AuditAction.CREATE, AuditAction.UPDATE, AuditAction.DELETE, AuditAction.IMPORT)
 
 
 def _row_counts() -> tuple[int, ...]:

@@ -113,7 +113,8 @@ class ConsoleErrors:
 
 @pytest.fixture(autouse=True)
 def migration_data(transactional_db: None) -> None:
-    """Put back the resolution codes of the data migration, which the flush after a transactional test removes.
+    """Put back the resolution codes and the shipped calendars and holidays of the data migrations, which the
+    flush after a transactional test removes.
 
     Roles come back by themselves, because a post_migrate handler recreates them
     after the flush. Serialized rollback does not help here: once Playwright's
@@ -123,6 +124,7 @@ def migration_data(transactional_db: None) -> None:
     from django.apps import apps
 
     importlib.import_module("sarv.incidents.migrations.0002_resolution_codes").add_codes(apps, None)
+    importlib.import_module("sarv.calendars.shipped").install(apps)
 
 
 @pytest.fixture
@@ -298,6 +300,15 @@ EXPECTED_SCREENSHOTS = (
     "portal-incident-fa", "portal-incident-en",
     "portal-report-fa", "portal-report-en",
     "settings-fa", "settings-en",
+    "calendar-editor-fa", "calendar-editor-en",
+    "calendar-holidays-fa", "calendar-holidays-en",
+    "closure-form-fa", "closure-form-en",
+    "calendar-preview-fa", "calendar-preview-en",
+    "incident-clocks-fa", "incident-clocks-en",
+    "sla-agreements-fa", "sla-agreements-en",
+    "sla-agreement-form-fa", "sla-agreement-form-en",
+    "sla-compliance-fa", "sla-compliance-en",
+    "sla-breaches-fa", "sla-breaches-en",
 )
 
 

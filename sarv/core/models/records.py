@@ -91,6 +91,11 @@ class WorkItem(models.Model):
     description = models.TextField(_("description"), blank=True)
     status = models.CharField(_("status"), max_length=32)
     hold_reason = models.CharField(_("on-hold reason"), max_length=32, blank=True)
+    # The supplier the record waits on while on hold for a supplier; its underpinning contract's clock runs then.
+    hold_supplier = models.ForeignKey(
+        "services.Supplier", on_delete=models.PROTECT, null=True, blank=True, related_name="+",
+        verbose_name=_("waiting on supplier"),
+    )
 
     requester = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("requester")
@@ -126,6 +131,10 @@ class WorkItem(models.Model):
     updated_at = models.DateTimeField(_("updated"), default=timezone.now)
     resolved_at = models.DateTimeField(_("resolved"), null=True, blank=True)
     closed_at = models.DateTimeField(_("closed"), null=True, blank=True)
+    # A cache of the record's SLA clocks for sorting and filtering lists, rebuilt from the timeline by
+    # ``sarv.sla.recompute`` after every change: the earliest due time of a running clock and the worst state.
+    sla_due_at = models.DateTimeField(_("SLA due"), null=True, blank=True, editable=False)
+    sla_state = models.CharField(_("SLA state"), max_length=16, blank=True, editable=False)
     # Optimistic concurrency: every saved change increments it, and a save that expects another value is rejected.
     version = models.PositiveIntegerField(default=1, editable=False)
     search_key = models.TextField(blank=True, editable=False)

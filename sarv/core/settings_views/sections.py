@@ -27,6 +27,11 @@ SECTIONS = (
     Section("settings:modules", _("Modules"), _("Switch ITIL process modules on or off.")),
     Section("settings:incident_process", _("Incident process"),
             _("Reopen window, automatic closing and resolution codes.")),
+    Section("calendars:list", _("Business calendars"),
+            _("Working hours, holidays and closures that SLA clocks follow; preview of due times.")),
+    Section("sla:agreements", _("Service level agreements"),
+            _("SLAs, OLAs and UCs: conditions, targets, warnings, escalations and their order of precedence.")),
+    Section("sla:suppliers", _("Suppliers"), _("Suppliers with underpinning contracts, which on-hold records name.")),
     Section("settings:audit_log", _("Audit log"), _("Who changed what and when, with before and after values.")),
 )
 

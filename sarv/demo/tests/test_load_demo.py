@@ -128,3 +128,18 @@ def test_story_attachment_has_the_reply_time():
     attachment = Attachment.objects.select_related("timeline_entry").get(original_name="عکس خطای چاپگر.png")
     assert attachment.timeline_entry is not None
     assert attachment.uploaded_at == attachment.timeline_entry.created_at
+
+
+def test_demo_open_incidents_have_clocks():
+    # given the demo loaded, with its SLAs and OLAs
+    load_demo()
+
+    # then every incident being worked has an SLA state, and running clocks have a due time to sort by
+    # (an imported incident whose first event is its resolution never started a clock)
+    from sarv.sla.models import Clock
+
+    open_incidents = Incident.objects.open().exclude(status="resolved")
+    assert open_incidents.exists()
+    assert not open_incidents.filter(sla_state="").exists()
+    assert open_incidents.filter(sla_state="running", sla_due_at__isnull=False).exists()
+    assert Clock.objects.filter(slot__startswith="ola:").exists()

@@ -18,6 +18,7 @@ from sarv.core.choices import Priority
 from sarv.incidents.api.serializers import AttachmentsInputMixin
 from sarv.incidents.choices import HoldReason, IncidentStatus
 from sarv.incidents.models import ResolutionCode
+from sarv.services.models import Supplier
 
 
 class VersionSerializer(serializers.Serializer):
@@ -42,6 +43,10 @@ class StatusSerializer(VersionSerializer):
     )
     hold_reason = serializers.ChoiceField(choices=HoldReason.choices, required=False, allow_blank=True, default="",
                                           help_text="Required with on_hold.")
+    supplier = serializers.PrimaryKeyRelatedField(
+        queryset=Supplier.objects.all(), required=False, allow_null=True, default=None,
+        help_text="With hold_reason awaiting_supplier: the supplier waited on (its UC clock runs meanwhile).",
+    )
     note = serializers.CharField(required=False, allow_blank=True, default="",
                                  help_text="Shown to the requester with the status change.")
 

@@ -22,12 +22,13 @@ from sarv.incidents import permissions
 from sarv.incidents.choices import Channel
 from sarv.incidents.models import Incident, ResolutionCode
 from sarv.services.models import Service
+from sarv.sla.selectors import record_state_now
 
 LIST_FIELDS = [
     "number", "title", "status", "status_display", "hold_reason", "hold_reason_display", "priority",
     "priority_display", "impact", "impact_display", "urgency", "urgency_display", "channel", "channel_display",
     "requester", "department", "assigned_group", "assignee", "category", "subcategory", "service", "is_major",
-    "created_at", "updated_at", "resolved_at", "closed_at", "version",
+    "created_at", "updated_at", "resolved_at", "closed_at", "version", "sla_due_at", "sla_state",
 ]
 
 
@@ -47,11 +48,18 @@ class IncidentListSerializer(ModelSerializer):
     category = NamedRefSerializer(read_only=True, allow_null=True)
     subcategory = NamedRefSerializer(read_only=True, allow_null=True)
     service = NamedRefSerializer(read_only=True, allow_null=True)
+    sla_state = serializers.SerializerMethodField(
+        help_text="The worst state of the incident's SLA clocks now: breached, running, paused, met, or empty "
+                  "without clocks. Details at /api/v1/sla/clocks/{number}/.")
 
     class Meta:
         model = Incident
         fields = LIST_FIELDS
         read_only_fields = fields
+
+
+    def get_sla_state(self, incident: Incident) -> str:
+        return record_state_now(incident)
 
 
 class ParentRefSerializer(serializers.Serializer):
@@ -77,6 +85,7 @@ class IncidentDetailSerializer(AgentOnlyFieldsMixin, IncidentListSerializer):
     resolution_code = NamedRefSerializer(read_only=True, allow_null=True)
     resolved_by = UserRefSerializer(read_only=True, allow_null=True)
     created_by = UserRefSerializer(read_only=True, allow_null=True)
+    hold_supplier = NamedRefSerializer(read_only=True, allow_null=True)
     # The model field is a foreign key; the stubs expect a nested serializer where a method field filters it.
     parent = serializers.SerializerMethodField()  # type: ignore[assignment]
     # Declared writable with required=False only so the schema marks them optional: agents alone receive them.
@@ -88,7 +97,7 @@ class IncidentDetailSerializer(AgentOnlyFieldsMixin, IncidentListSerializer):
         fields = [
             *LIST_FIELDS, "description", "location", "symptom", "affected_ci_name", "affected_service_component",
             "priority_overridden", "priority_override_reason", "reassignment_count", "resolution_code",
-            "resolution_notes", "resolved_by", "parent", "reopen_count", "created_by", "abilities",
+            "resolution_notes", "resolved_by", "parent", "reopen_count", "created_by", "abilities", "hold_supplier",
         ]
         read_only_fields = [name for name in fields if name not in ("priority_override_reason", "reassignment_count")]
         agent_only_fields = ["priority_override_reason", "reassignment_count"]

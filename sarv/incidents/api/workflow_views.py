@@ -51,7 +51,7 @@ class IncidentWorkflowMixin(IncidentViewSetBase):
         data = self.parse(inputs.StatusSerializer)
         incident = actions.change_status(
             actor=self.actor, incident=self.get_object(), expected_version=data["version"],
-            status=data["status"], hold_reason=data["hold_reason"], note=data["note"],
+            status=data["status"], hold_reason=data["hold_reason"], note=data["note"], supplier=data["supplier"],
         )
         return self.incident_response(incident)
 

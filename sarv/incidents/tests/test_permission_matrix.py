@@ -272,6 +272,32 @@ PAGE_ROWS: list[Row] = [
              "login  403    403    403    403    403    403    403    ok     login",
           data=_nothing)
       for button in SETTINGS_BUTTONS],
+    # Service level agreements and suppliers are settings too.
+    *[row(f"settings {page}", "GET", "/settings/sla/" + page,
+             "login  403    403    403    403    403    403    403    ok     login")
+      for page in ("", "new/", "{agreement}/", "suppliers/", "suppliers/new/", "suppliers/{supplier}/")],
+    *[row(f"settings {button}", "POST", "/settings/sla/" + button,
+             "login  403    403    403    403    403    403    403    ok     login",
+          data=_nothing)
+      for button in ("{agreement}/active/", "{agreement}/move/up/")],
+    # SLA reports are for SLA managers, incident managers and administrators.
+    *[row(f"sla report {page or 'compliance'}", "GET", "/sla/reports/" + page,
+             "login  403    403    403    403    403    403    ok     ok     login")
+      for page in ("", "breaches/", "?format=xlsx", "breaches/?format=xlsx")],
+    # Business calendars are settings too.
+    *[row(f"settings calendars {page or 'list'}", "GET", "/settings/calendars/" + page,
+             "login  403    403    403    403    403    403    403    ok     login")
+      for page in ("", "new/", "{calendar}/", "{calendar}/hour-sets/new/", "hour-sets/{hour_set}/", "holidays/",
+                   "holidays/new/", "holidays/import/", "holidays/export/", "holidays/{holiday}/", "closures/",
+                   "preview/", "changed/")],
+    *[row(f"settings calendars {button}", "POST", "/settings/calendars/" + button,
+             "login  403    403    403    403    403    403    403    ok     login",
+          data=_nothing)
+      for button in ("versions/{version}/delete/", "hour-sets/{hour_set}/delete/", "holidays/{holiday}/confirm/",
+                     "holidays/{holiday}/delete/", "closures/{closure}/reverse/")],
+    row("settings calendars copy holiday list", "POST", "/settings/calendars/holidays/copy/",
+             "login  403    403    403    403    403    403    403    ok     login",
+        data=lambda cell: {"name_fa": "فهرست استانی"}),
     row("settings audit log", "GET", "/settings/audit-log/",
              "login  403    403    403    403    403    403    403    ok     login"),
 

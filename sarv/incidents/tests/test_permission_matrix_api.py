@@ -84,6 +84,36 @@ def _credentials(cell: Cell) -> dict[str, Any]:
     return {"username": cell.user.username, "password": TEST_PASSWORD}
 
 
+def _calendar(cell: Cell) -> dict[str, Any]:
+    return {"name_fa": "تقویم شیفت", "week": [{"weekday": 0, "start": "08:00", "end": "16:00"}],
+            "effective_from": "1405/07/01"}
+
+
+def _hour_set(cell: Cell) -> dict[str, Any]:
+    return {"calendar": cell.path_values()["calendar"], "name_fa": "رمضان", "start_date": "1405/11/20",
+            "end_date": "1405/12/19", "week": [{"weekday": 0, "start": "09:00", "end": "14:00"}]}
+
+
+def _holiday(cell: Cell) -> dict[str, Any]:
+    return {"date": "1406/01/05", "name_fa": "تعطیلی استانی", "kind": "special"}
+
+
+def _holiday_csv(cell: Cell) -> dict[str, Any]:
+    return {"csv": "jalali_date,name_fa,kind\n1406/01/06,تعطیلی آزمون,special\n"}
+
+
+def _closure(cell: Cell) -> dict[str, Any]:
+    return {"start_date": "1405/09/15", "reason": "برف", "announced_by": "استانداری"}
+
+
+def _preview(cell: Cell) -> dict[str, Any]:
+    return {"calendar": cell.path_values()["calendar"], "start": "2026-04-25T09:00:00+03:30", "seconds": 3600}
+
+
+def _agreement(cell: Cell) -> dict[str, Any]:
+    return {"name_fa": "توافق سطح خدمت شبکه", "kind": "sla", "targets": [{"metric": "resolution", "seconds": 3600}]}
+
+
 REFERENCE_DATA = ("categories", "departments", "locations", "support-groups", "services", "resolution-codes",
                   "users")
 
@@ -200,6 +230,58 @@ API_ROWS: list[Row] = [
     row("unlink child", "DELETE", INCIDENT + "children/{other}/", prepare=other_is_child,
            a="401    404    404    404    404    ok     ok     ok     ok     401",
            b="401    404    404    404    404    ok     ok     ok     ok     401"),
+
+    # SLA clocks follow the record's visibility; agreements are for administrators.
+    row("clocks", "GET", "/api/v1/sla/clocks/{n}/",
+           a="401    ok     404    ok     ok     ok     ok     ok     ok     401",
+           b="401    404    ok     404    404    ok     ok     ok     ok     401"),
+    row("agreements", "GET", "/api/v1/sla/agreements/",
+             "401    403    403    403    403    403    403    403    ok     401"),
+    row("agreement", "GET", "/api/v1/sla/agreements/{agreement}/",
+             "401    403    403    403    403    403    403    403    ok     401"),
+    row("create agreement", "POST", "/api/v1/sla/agreements/",
+             "401    403    403    403    403    403    403    403    ok     401", data=_agreement),
+    row("replace agreement", "PUT", "/api/v1/sla/agreements/{agreement}/",
+             "401    403    403    403    403    403    403    403    ok     401", data=_agreement),
+
+    # SLA reports are for SLA managers, incident managers and administrators.
+    row("sla compliance report", "GET", "/api/v1/sla/reports/compliance/",
+             "401    403    403    403    403    403    403    ok     ok     401"),
+    row("sla breach report", "GET", "/api/v1/sla/reports/breaches/",
+             "401    403    403    403    403    403    403    ok     ok     401"),
+
+    # Business calendars are for administrators.
+            # anon   sara   reza   mina   paris  ali    hamid  neda   admin  gone
+    *[row(f"calendars {path or 'list'}", "GET", "/api/v1/calendars/" + path,
+             "401    403    403    403    403    403    403    403    ok     401")
+      for path in ("", "{calendar}/", "hour-sets/", "hour-sets/{hour_set}/", "holidays/", "holidays/{holiday}/",
+                   "holidays/export/", "closures/", "closures/{closure}/")],
+    row("create calendar", "POST", "/api/v1/calendars/",
+             "401    403    403    403    403    403    403    403    ok     401", data=_calendar),
+    row("replace calendar", "PUT", "/api/v1/calendars/{calendar}/",
+             "401    403    403    403    403    403    403    403    ok     401", data=_calendar),
+    row("create hour set", "POST", "/api/v1/calendars/hour-sets/",
+             "401    403    403    403    403    403    403    403    ok     401", data=_hour_set),
+    row("replace hour set", "PUT", "/api/v1/calendars/hour-sets/{hour_set}/",
+             "401    403    403    403    403    403    403    403    ok     401", data=_hour_set),
+    row("delete hour set", "DELETE", "/api/v1/calendars/hour-sets/{hour_set}/",
+             "401    403    403    403    403    403    403    403    ok     401"),
+    row("create holiday", "POST", "/api/v1/calendars/holidays/",
+             "401    403    403    403    403    403    403    403    ok     401", data=_holiday),
+    row("replace holiday", "PUT", "/api/v1/calendars/holidays/{holiday}/",
+             "401    403    403    403    403    403    403    403    ok     401", data=_holiday),
+    row("delete holiday", "DELETE", "/api/v1/calendars/holidays/{holiday}/",
+             "401    403    403    403    403    403    403    403    ok     401"),
+    row("confirm holiday", "POST", "/api/v1/calendars/holidays/{holiday}/confirm/",
+             "401    403    403    403    403    403    403    403    ok     401"),
+    row("import holidays", "POST", "/api/v1/calendars/holidays/import/",
+             "401    403    403    403    403    403    403    403    ok     401", data=_holiday_csv),
+    row("create closure", "POST", "/api/v1/calendars/closures/",
+             "401    403    403    403    403    403    403    403    ok     401", data=_closure),
+    row("reverse closure", "POST", "/api/v1/calendars/closures/{closure}/reverse/",
+             "401    403    403    403    403    403    403    403    ok     401"),
+    row("calendar preview", "POST", "/api/v1/calendars/preview/",
+             "401    403    403    403    403    403    403    403    ok     401", data=_preview, writes=False),
 
     # Reference data, the signed-in user, and the token sign-in.
             # anon   sara   reza   mina   paris  ali    hamid  neda   admin  gone

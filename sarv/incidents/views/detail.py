@@ -77,6 +77,7 @@ def _make_status(request: HttpRequest, incident: Incident, data: Any, files: Any
         current = statuses[0] if statuses else ""
     return forms.StatusForm(data, auto_id=_auto_id("status"), statuses=statuses,
                             initial={"status": current, "hold_reason": incident.hold_reason,
+                                     "supplier": incident.hold_supplier_id,
                                      "version": incident.version})
 
 
@@ -114,7 +115,8 @@ def _assign(request: HttpRequest, incident: Incident, data: Data) -> Any:
 
 def _status(request: HttpRequest, incident: Incident, data: Data) -> Any:
     return actions.change_status(actor=acting_user(request), incident=incident, expected_version=data["version"],
-                                 status=data["status"], hold_reason=data["hold_reason"], note=data["note"])
+                                 status=data["status"], hold_reason=data["hold_reason"], note=data["note"],
+                                 supplier=data.get("supplier"))
 
 
 def _resolve(request: HttpRequest, incident: Incident, data: Data) -> Any:

@@ -37,9 +37,9 @@ LIST_PARAMETERS = (*IncidentFilter.base_filters, "queue", "per_page")
 WORK_QUEUE_ORDERING = ("priority", "created_at", "pk")
 ALL_QUEUE_ORDERING = ("-created_at", "-pk")
 SORTABLE_COLUMNS = {"number": _("Number"), "status": _("Status"), "priority": _("Priority"),
-                    "created_at": _("Created"), "updated_at": _("Updated")}
+                    "sla_due_at": _("SLA due"), "created_at": _("Created"), "updated_at": _("Updated")}
 # Filter fields that allow several values, which the page shows as checkbox menus.
-CHECKBOX_FILTERS = ("status", "priority", "assigned_group")
+CHECKBOX_FILTERS = ("status", "priority", "assigned_group", "sla_state")
 
 
 def list_params(source: QueryDict) -> QueryDict:
