@@ -11,4 +11,5 @@ urlpatterns = [
     path("", include(("sarv.core.api.urls", "core-api"))),
     path("", include(("sarv.services.api.urls", "services-api"))),
     path("", include(("sarv.incidents.api.urls", "incidents-api"))),
+    path("", include(("sarv.cmdb.api.urls", "cmdb-api"))),
 ]

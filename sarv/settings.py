@@ -55,6 +55,7 @@ INSTALLED_APPS = [
     "sarv.core",
     "sarv.accounts",
     "sarv.services",
+    "sarv.cmdb",
     "sarv.incidents",
     "sarv.demo",
 ]
@@ -229,7 +230,8 @@ SPECTACULAR_SETTINGS = {
     "COMPONENT_SPLIT_REQUEST": True,
     "SCHEMA_PATH_PREFIX": r"/api/v1",
     # Impact and urgency share one choice set (high, medium, low); one name keeps the schema free of duplicates.
-    "ENUM_NAME_OVERRIDES": {"LevelEnum": "sarv.core.choices.Impact"},
+    "ENUM_NAME_OVERRIDES": {"LevelEnum": "sarv.core.choices.Impact", "CIStatusEnum": "sarv.cmdb.choices.CIStatus",
+                            "StatusEnum": "sarv.incidents.choices.IncidentStatus"},
 }
 
 # django-filter's placeholder choice in list filters (its default is "---------").

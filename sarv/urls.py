@@ -9,6 +9,7 @@ urlpatterns = [
     path("accounts/", include("sarv.accounts.urls")),
     path("incidents/", include("sarv.incidents.urls")),
     path("portal/", include("sarv.incidents.portal_urls")),
+    path("cmdb/", include("sarv.cmdb.urls")),
     path("settings/", include("sarv.core.settings_urls")),
     path("api/v1/", include("sarv.api_urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),

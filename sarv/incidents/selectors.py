@@ -64,7 +64,7 @@ def get_visible_incident(user: Any, number: str) -> Incident:
     canonical = normalize_record_number(number) or number
     incident = visible_incidents(user).filter(number=canonical).select_related(
         "requester", "assigned_group", "assignee", "category", "subcategory", "service", "department",
-        "resolution_code", "resolved_by", "parent", "location", "created_by",
+        "resolution_code", "resolved_by", "parent", "location", "created_by", "affected_ci",
     ).first()
     if incident is None:
         raise NotFound()

@@ -113,7 +113,7 @@ class ConsoleErrors:
 
 @pytest.fixture(autouse=True)
 def migration_data(transactional_db: None) -> None:
-    """Put back the resolution codes of the data migration, which the flush after a transactional test removes.
+    """Put back the rows of data migrations (resolution codes, CMDB classes), which the flush after a test removes.
 
     Roles come back by themselves, because a post_migrate handler recreates them
     after the flush. Serialized rollback does not help here: once Playwright's
@@ -123,6 +123,8 @@ def migration_data(transactional_db: None) -> None:
     from django.apps import apps
 
     importlib.import_module("sarv.incidents.migrations.0002_resolution_codes").add_codes(apps, None)
+    # The CMDB's shipped classes, relationship types and rules.
+    importlib.import_module("sarv.cmdb.migrations.0002_shipped_classes").ship(apps, None)
 
 
 @pytest.fixture
@@ -298,6 +300,10 @@ EXPECTED_SCREENSHOTS = (
     "portal-incident-fa", "portal-incident-en",
     "portal-report-fa", "portal-report-en",
     "settings-fa", "settings-en",
+    "cmdb-list-fa", "cmdb-list-en",
+    "cmdb-ci-fa", "cmdb-ci-en",
+    "cmdb-form-fa", "cmdb-form-en",
+    "cmdb-import-fa", "cmdb-import-en",
 )
 
 
