@@ -14,7 +14,7 @@ RUN_ENV := SARV_SECRET_KEY="$$(cat var/secret_key)" SARV_HTTPS=false SARV_DEBUG=
 	SARV_ALLOWED_HOSTS=127.0.0.1,localhost SARV_EMAIL_BACKEND=django.core.mail.backends.console.EmailBackend
 
 .PHONY: run test lint typecheck migrations-check schema-check translations-check static-check pytest browser-test \
-	bench import-uci import-bpic lock refresh-static clean
+	bench bench-cmdb import-uci import-bpic lock refresh-static clean
 
 $(VENV)/bin/activate:
 	$(PYTHON) -c 'import sys; sys.exit("Sarv needs Python 3.11 or newer") if sys.version_info < (3, 11) else None'
@@ -93,6 +93,14 @@ bench-calendar: $(VENV)/.dev-installed
 .PHONY: bench-sla
 bench-sla: $(VENV)/.dev-installed
 	$(PY) bench/sla_recompute.py --profile
+# CMDB impact analysis and import (bench/cmdb_bench.py); needs PostgreSQL on 127.0.0.1. Generates the CMDB
+# into CMDB_BENCH_DB when it holds none (kept for the next run); the import runs in <db>_import, dropped after.
+CMDB_BENCH_DB ?= sarv_bench_cmdb
+.PHONY: bench-cmdb
+bench-cmdb: $(VENV)/.dev-installed
+	psql -h 127.0.0.1 -U postgres -tAc "SELECT 1 FROM pg_database WHERE datname = '$(CMDB_BENCH_DB)'" | grep -q 1 \
+		|| createdb -h 127.0.0.1 -U postgres -T template0 -E UTF8 --lc-collate=C.UTF-8 --lc-ctype=C.UTF-8 $(CMDB_BENCH_DB)
+	DATABASE_URL=postgres://postgres@127.0.0.1:5432/$(CMDB_BENCH_DB) $(PY) bench/cmdb_bench.py
 
 lock: $(VENV)/.dev-installed
 	scripts/lock-dependencies

@@ -13,4 +13,5 @@ urlpatterns = [
     path("", include(("sarv.incidents.api.urls", "incidents-api"))),
     path("", include(("sarv.calendars.api.urls", "calendars-api"))),
     path("", include(("sarv.sla.api.urls", "sla-api"))),
+    path("", include(("sarv.cmdb.api.urls", "cmdb-api"))),
 ]

@@ -57,6 +57,7 @@ INSTALLED_APPS = [
     "sarv.services",
     "sarv.calendars",
     "sarv.sla",
+    "sarv.cmdb",
     "sarv.incidents",
     "sarv.demo",
 ]
@@ -234,7 +235,9 @@ SPECTACULAR_SETTINGS = {
     "ENUM_NAME_OVERRIDES": {"LevelEnum": "sarv.core.choices.Impact",
                             "HolidayKindEnum": "sarv.calendars.choices.HolidayKind",
                             "PriorityEnum": "sarv.core.choices.Priority",
-                            "AgreementKindEnum": "sarv.sla.choices.AgreementKind"},
+                            "AgreementKindEnum": "sarv.sla.choices.AgreementKind",
+                            "CIStatusEnum": "sarv.cmdb.choices.CIStatus",
+                            "StatusEnum": "sarv.incidents.choices.IncidentStatus"},
 }
 
 # django-filter's placeholder choice in list filters (its default is "---------").

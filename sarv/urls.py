@@ -12,6 +12,7 @@ urlpatterns = [
     path("settings/calendars/", include("sarv.calendars.urls")),
     path("settings/sla/", include("sarv.sla.urls")),
     path("sla/reports/", include("sarv.sla.report_urls")),
+    path("cmdb/", include("sarv.cmdb.urls")),
     path("settings/", include("sarv.core.settings_urls")),
     path("api/v1/", include("sarv.api_urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),

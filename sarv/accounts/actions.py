@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import logging
 import zoneinfo
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
 from django.conf import settings
@@ -233,6 +233,16 @@ def create_user(
     return user
 
 
+# Called inside update_user's transaction as hook(actor=, user=, old_department_id=, new_department_id=)
+# when a user's department changes; other apps register here (the CMDB moves the assets the user holds).
+DEPARTMENT_CHANGE_HOOKS: list[Callable[..., Any]] = []
+
+
+def register_department_change_hook(hook: Callable[..., Any]) -> None:
+    if hook not in DEPARTMENT_CHANGE_HOOKS:
+        DEPARTMENT_CHANGE_HOOKS.append(hook)
+
+
 def update_user(
     *,
     actor: User,
@@ -255,8 +265,15 @@ def update_user(
     def validate(locked: User) -> None:
         _check_lockout(actor, locked, active=cleaned["is_active"], roles=wanted_roles)
 
+    old_department_id = User.objects.filter(pk=user.pk).values_list("department_id", flat=True).first()
+
     def after_save(saved: User) -> dict[str, list[Any]]:
-        return _apply_memberships(saved, wanted_roles, groups, view_department_incidents)
+        changes = _apply_memberships(saved, wanted_roles, groups, view_department_incidents)
+        if saved.department_id != old_department_id:
+            for hook in DEPARTMENT_CHANGE_HOOKS:
+                hook(actor=actor, user=saved, old_department_id=old_department_id,
+                     new_department_id=saved.department_id)
+        return changes
 
     user = save_audited(actor, user, cleaned, validate=validate, after_save=after_save)
     logger.info("User %s updated by user %s", user.pk, actor.pk)

@@ -18,7 +18,11 @@ AGENT_PERMISSIONS = (
     "incidents.report_incident",
     "incidents.view_all_incidents",
     "incidents.work_incident",
+    "cmdb.view_ci",
+    "cmdb.edit_ci",
 )
+# Owns the CMDB: edits CIs of every class, manages classes, attributes, relationship types and imports.
+CMDB_MANAGER_PERMISSIONS = ("cmdb.edit_any_ci", "cmdb.manage_cmdb")
 
 
 @dataclass(frozen=True)
@@ -44,10 +48,15 @@ ROLES: dict[str, Role] = {
         Role("sla_manager", _("SLA manager"),
              _("Owns service level management: reads the SLA compliance and breach reports."),
              (*AGENT_PERMISSIONS, "sla.view_agreement")),
+        Role("configuration_manager", _("Configuration manager"),
+             _("Owns the CMDB: configuration items of every class, classes, attributes, relationship types "
+               "and imports."),
+             (*AGENT_PERMISSIONS, *CMDB_MANAGER_PERMISSIONS)),
         Role("administrator", _("Administrator"),
              _("Manages users, groups, categories, services, the priority matrix and module switches."),
              (*AGENT_PERMISSIONS, "incidents.bulk_update_incident", "incidents.manage_incident",
-              "core.manage_settings", "core.view_audit_log", "sla.view_agreement")),
+              "core.manage_settings", "core.view_audit_log", "sla.view_agreement",
+              *CMDB_MANAGER_PERMISSIONS)),
     )
 }
 

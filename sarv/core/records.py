@@ -25,9 +25,11 @@ from sarv.core.models import Attachment, ExternalReference, TimelineEntry, Watch
 from sarv.core.text import normalize_identifier, normalize_stored
 
 RecordT = TypeVar("RecordT", bound=WorkItem)
+# Any model with a ``version`` column (work items, configuration items) can be locked.
+VersionedT = TypeVar("VersionedT", bound=models.Model)
 
 
-def lock(record: RecordT, expected_version: int | None) -> RecordT:
+def lock(record: VersionedT, expected_version: int | None) -> VersionedT:
     """Return a fresh, row-locked copy of ``record``; raise ConflictError if its version moved on.
 
     ``expected_version`` is the version the user's form or API call was based
@@ -35,9 +37,10 @@ def lock(record: RecordT, expected_version: int | None) -> RecordT:
     """
     if not transaction.get_connection().in_atomic_block:
         raise RuntimeError("records.lock() must run inside transaction.atomic()")
-    fresh = type(record).objects.select_for_update().get(pk=record.pk)
-    if expected_version is not None and fresh.version != expected_version:
-        raise ConflictError(current_version=fresh.version)
+    fresh = type(record)._default_manager.select_for_update().get(pk=record.pk)
+    version = getattr(fresh, "version")  # noqa: B009
+    if expected_version is not None and version != expected_version:
+        raise ConflictError(current_version=version)
     return fresh
 
 

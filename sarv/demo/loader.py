@@ -20,6 +20,7 @@ from django.utils import timezone
 from sarv.accounts.models import SupportGroup, User
 from sarv.demo.agreements import compute_demo_clocks, give_agreements
 from sarv.demo.calendars import give_calendars
+from sarv.demo.cmdb import build_cmdb
 from sarv.demo.mapping import DemoNames
 from sarv.demo.organisation import ADMIN_USERNAME, DEMO_PASSWORD, build_organisation
 from sarv.demo.sample import CUTOFF, SAMPLE_PATH
@@ -90,6 +91,7 @@ def load(now: dt.datetime | None = None) -> DemoResult:
                             progress=False).run()
         write_stories(org, now)
         filled = fill_states(org, now)
+        build_cmdb(org)
         # From now on, incidents reported without an assignment go to the service desk, as in most departments.
         incident_actions.update_incident_policy(
             actor=org.people[ADMIN_USERNAME], reopen_window_days=7, auto_close_days=3,

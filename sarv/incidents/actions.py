@@ -36,7 +36,21 @@ from sarv.services.models import Service, Supplier
 logger = logging.getLogger(__name__)
 
 EDITABLE_FIELDS = ("title", "description", "channel", "category", "subcategory", "service", "impact", "urgency",
-                   "symptom")
+                   "symptom", "affected_ci")
+
+
+def _check_affected_ci(actor: Any, ci: Any) -> None:
+    """The affected CI must be one the actor may see (a requester: an asset they hold)."""
+    from sarv.cmdb.models import CI
+
+    if ci is not None and not CI.objects.visible_to(actor).filter(pk=ci.pk).exists():
+        raise ValidationFailed(_("Choose a configuration item you can see."), field="affected_ci")
+
+
+def _derived_service(ci: Any) -> Service | None:
+    from sarv.cmdb.selectors import service_for_ci
+
+    return service_for_ci(ci) if ci is not None else None
 
 
 def _require(allowed: bool, message: Any = None) -> None:
@@ -149,8 +163,14 @@ def create_incident(
     letter_number: str = "",
     letter_date: dt.date | None = None,
     watchers: Iterable[User] = (),
+    affected_ci: Any = None,
+    further_affected_cis: Iterable[Any] = (),
 ) -> Incident:
-    """Register a new incident; requesters report their own, agents also on behalf of others."""
+    """Register a new incident; requesters report their own, agents also on behalf of others.
+
+    With an affected CI and no service, the service follows from the CI (``cmdb.selectors.service_for_ci``);
+    a service given here counts as set by hand.
+    """
     requester = requester or actor
     _require(permissions.can_report(actor))
     if requester.pk != actor.pk:
@@ -166,6 +186,12 @@ def create_incident(
     _check_choice(urgency, Urgency, "urgency")
     if service is not None and not service.is_active:
         raise ValidationFailed(_("The service %(service)s is not active."), field="service", service=service)
+    further = list(further_affected_cis)
+    for ci in [affected_ci, *further]:
+        _check_affected_ci(actor, ci)
+    service_set_by_hand = service is not None
+    if service is None:
+        service = _derived_service(affected_ci)
     if assignee is not None and assigned_group is None:
         assigned_group = assignee.support_groups.filter(is_active=True).first()
     if assigned_group is None and assignee is None:
@@ -189,6 +215,8 @@ def create_incident(
         category=category,
         subcategory=subcategory,
         service=service,
+        service_set_by_hand=service_set_by_hand,
+        affected_ci=affected_ci,
         impact=impact,
         urgency=urgency,
         priority=priority_for(impact, urgency),
@@ -198,13 +226,21 @@ def create_incident(
         updated_at=now,
         created_by=actor,
     )
-    _create(incident, actor, files, (letter_number, letter_date), watchers)
+    with transaction.atomic():
+        _create(incident, actor, files, (letter_number, letter_date), watchers)
+        further = [ci for ci in further if affected_ci is None or ci.pk != affected_ci.pk]
+        if further:
+            incident.further_affected_cis.set(further)
+            audit.log_update(actor, incident, {"further_affected_cis": [[], sorted(ci.pk for ci in further)]})
     logger.info("Incident %s created by user %s", incident.number, actor.pk)
     return incident
 
 
 def update_incident(*, actor: User, incident: Incident, expected_version: int, **values: Any) -> Incident:
-    """Change descriptive fields; impact or urgency recompute the priority unless it was set by hand."""
+    """Change descriptive fields; impact or urgency recompute the priority unless it was set by hand.
+
+    A new affected CI brings its service unless the service was set by hand.
+    """
     _require(permissions.can_work(actor))
     unknown = set(values) - set(EDITABLE_FIELDS)
     if unknown:
@@ -219,9 +255,20 @@ def update_incident(*, actor: User, incident: Incident, expected_version: int, *
         _check_choice(values["impact"], Impact, "impact")
     if "urgency" in values:
         _check_choice(values["urgency"], Urgency, "urgency")
+    if "affected_ci" in values:
+        _check_affected_ci(actor, values["affected_ci"])
 
     with transaction.atomic():
         incident = records.lock(incident, expected_version)
+        if "service" in values:
+            # A service chosen by hand stays; clearing it lets the service follow the affected CI again.
+            values["service_set_by_hand"] = values["service"] is not None
+        by_hand = values.get("service_set_by_hand", incident.service_set_by_hand)
+        if not by_hand and ("affected_ci" in values or values.get("service", incident.service) is None):
+            ci = values.get("affected_ci", incident.affected_ci)
+            derived = _derived_service(ci)
+            if derived is not None or "affected_ci" in values:
+                values["service"] = derived
         if incident.is_final:
             raise ValidationFailed(_("A closed or cancelled incident cannot be edited."))
         category = values.get("category", incident.category)
@@ -236,6 +283,25 @@ def update_incident(*, actor: User, incident: Incident, expected_version: int, *
             values["priority"] = priority_for(impact, urgency)
         records.change_fields(incident, actor, values)
     return incident
+
+
+def set_further_affected_cis(*, actor: User, incident: Incident, cis: Iterable[Any]) -> Incident:
+    """Replace the further affected CIs of an incident (the main one is ``affected_ci``)."""
+    _require(permissions.can_work(actor))
+    wanted = {ci.pk: ci for ci in cis if ci is not None and ci.pk != incident.affected_ci_id}
+    for ci in wanted.values():
+        _check_affected_ci(actor, ci)
+    with transaction.atomic():
+        locked = records.lock(incident, None)
+        before = sorted(locked.further_affected_cis.values_list("pk", flat=True))
+        after = sorted(wanted)
+        if before == after:
+            return locked
+        locked.further_affected_cis.set(list(wanted.values()))
+        change = {"field": "further_affected_cis", "old": before, "new": after}
+        audit.log_update(actor, locked, {"further_affected_cis": [before, after]})
+        timeline.append(locked, TimelineKind.FIELD_CHANGED, actor=actor, data={"changes": [change]})
+    return locked
 
 
 def override_priority(

@@ -14,9 +14,12 @@ from django import forms
 from django.core import signing
 from django.db.models import QuerySet
 from django.http import QueryDict
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from sarv.accounts.models import SupportGroup, User
+from sarv.cmdb.models import CI
+from sarv.cmdb.pickers import CIChoiceField, CIMultipleChoiceField, ci_picker_attrs, limit_ci_choices
 from sarv.core.choices import Impact, Priority, Urgency
 from sarv.core.forms import JalaliDateField, MultipleFileField, NormalizedCharField, StyledForm
 from sarv.core.models import Category
@@ -165,7 +168,45 @@ class LetterMixin(forms.Form):
         return cleaned
 
 
-class IncidentCreateForm(LetterMixin, AssignmentMixin, ClassificationMixin, StyledForm):
+class AffectedCIMixin(forms.Form):
+    """The affected configuration item and further ones, with CI pickers and the suggestions panel of the CMDB.
+
+    Changing the requester or the affected CI reloads the panel (``cmdb:incident_suggestions``), which
+    suggests the requester's and their department's items and names the service that follows from the CI.
+    """
+
+    affected_ci = CIChoiceField(label=_("Affected configuration item"), required=False, queryset=CI.objects.none(),
+                                help_text=_("Without a service chosen, the incident takes the one this item affects."))
+    further_affected_cis = CIMultipleChoiceField(label=_("Further affected configuration items"), required=False,
+                                                 queryset=CI.objects.none())
+
+    def setup_affected_cis(
+        self, user: Any, requester_field: str | None = None, requester_id: int | None = None,
+    ) -> None:
+        visible = CI.objects.visible_to(user)
+        for name in ("affected_ci", "further_affected_cis"):
+            field = self.fields[name]
+            field.queryset = visible  # type: ignore[attr-defined]
+            ci_picker_attrs(field)
+            limit_ci_choices(self, name, visible)
+        affected_id = self["affected_ci"].id_for_label
+        triggers = [f"change from:#{affected_id}"]
+        includes = [f"#{affected_id}"]
+        if requester_field:
+            requester_element = self[requester_field].id_for_label
+            triggers.append(f"change from:#{requester_element}")
+            includes.append(f"#{requester_element}")
+        url = f"{reverse('cmdb:incident_suggestions')}?target={affected_id}"
+        if requester_id is not None:
+            url += f"&requester={requester_id}"
+        self.suggestions = {
+            "url": url,
+            "trigger": ", ".join(["load", *triggers]),
+            "include": ", ".join(includes),
+        }
+
+
+class IncidentCreateForm(AffectedCIMixin, LetterMixin, AssignmentMixin, ClassificationMixin, StyledForm):
     """An agent registers an incident for a requester (a phone call, a walk-in, a letter)."""
 
     requester = UserChoiceField(label=_("Requester"), queryset=active_users())
@@ -178,14 +219,16 @@ class IncidentCreateForm(LetterMixin, AssignmentMixin, ClassificationMixin, Styl
     channel = forms.ChoiceField(label=_("Channel"), choices=Channel.choices, initial=Channel.PHONE)
     attachments = MultipleFileField(label=_("Attachments"), help_text=ATTACHMENTS_HELP)
 
-    field_order = ["requester", "title", "description", "category", "subcategory", "service", "impact", "urgency",
-                   "channel", "assigned_group", "assignee", "letter_number", "letter_date", "attachments"]
+    field_order = ["requester", "title", "description", "category", "subcategory", "service", "affected_ci",
+                   "further_affected_cis", "impact", "urgency", "channel", "assigned_group", "assignee",
+                   "letter_number", "letter_date", "attachments"]
 
-    def __init__(self, *args: Any, subcategory_url: str, agent_url: str, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, subcategory_url: str, agent_url: str, user: Any = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.setup_classification(subcategory_url)
         self.setup_assignment(agent_url)
         limit_user_choices(self, "requester")
+        self.setup_affected_cis(user, requester_field="requester")
 
 
 class PortalReportForm(LetterMixin, ClassificationMixin, StyledForm):
@@ -236,6 +279,19 @@ _ORIGINAL_SALT = "sarv.incidents.edit-original"
 def _raw(value: Any) -> str:
     # Browsers send textarea line breaks as CRLF; the stored text has LF.
     return "" if value is None else str(value).replace("\r\n", "\n").strip()
+
+
+class AffectedCIsForm(AffectedCIMixin, VersionedForm):
+    """Change the configuration items an incident affects (the incident page's CI panel)."""
+
+    def __init__(self, *args: Any, user: Any = None, requester_id: int | None = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.setup_affected_cis(user, requester_id=requester_id)
+
+    @staticmethod
+    def initial_for(incident: Incident) -> dict[str, Any]:
+        return {"affected_ci": incident.affected_ci_id, "version": incident.version,
+                "further_affected_cis": list(incident.further_affected_cis.values_list("pk", flat=True))}
 
 
 class EditForm(ClassificationMixin, VersionedForm):

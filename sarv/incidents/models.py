@@ -64,6 +64,16 @@ class Incident(WorkItem):
     # Names from imported data that the CMDB will turn into links to configuration items.
     affected_ci_name = models.CharField(_("affected configuration item (name)"), max_length=200, blank=True)
     affected_service_component = models.CharField(_("affected service component"), max_length=200, blank=True)
+    # The configuration item the incident hurts; the affected service follows from it unless set by hand.
+    affected_ci = models.ForeignKey(
+        "cmdb.CI", on_delete=models.PROTECT, null=True, blank=True, related_name="incidents",
+        verbose_name=_("affected configuration item"),
+    )
+    further_affected_cis = models.ManyToManyField(
+        "cmdb.CI", blank=True, related_name="further_incidents",
+        verbose_name=_("further affected configuration items"),
+    )
+    service_set_by_hand = models.BooleanField(_("affected service set by hand"), default=False)
 
     priority_override_reason = models.TextField(_("reason for the manual priority"), blank=True)
     resolution_code = models.ForeignKey(

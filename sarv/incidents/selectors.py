@@ -65,6 +65,7 @@ def get_visible_incident(user: Any, number: str) -> Incident:
     incident = visible_incidents(user).filter(number=canonical).select_related(
         "requester", "assigned_group", "assignee", "category", "subcategory", "service", "department",
         "resolution_code", "resolved_by", "parent", "location", "created_by", "hold_supplier",
+        "affected_ci",
     ).first()
     if incident is None:
         raise NotFound()

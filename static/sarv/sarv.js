@@ -152,3 +152,27 @@
     });
   });
 })();
+
+/* --- CI pickers: a suggested configuration item fills the select named in data-pick-target --- */
+(function () {
+  "use strict";
+
+  document.addEventListener("click", function (event) {
+    var button = event.target instanceof Element ? event.target.closest("[data-pick-ci]") : null;
+    if (!button) {
+      return;
+    }
+    var select = document.getElementById(button.getAttribute("data-pick-target") || "");
+    if (!(select instanceof HTMLSelectElement)) {
+      return;
+    }
+    var value = button.getAttribute("data-pick-ci");
+    var option = Array.prototype.find.call(select.options, function (item) { return item.value === value; });
+    if (!option) {
+      option = new Option(button.getAttribute("data-pick-label") || value, value);
+      select.add(option);
+    }
+    option.selected = true;
+    select.dispatchEvent(new Event("change", { bubbles: true }));
+  });
+})();

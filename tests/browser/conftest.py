@@ -113,8 +113,8 @@ class ConsoleErrors:
 
 @pytest.fixture(autouse=True)
 def migration_data(transactional_db: None) -> None:
-    """Put back the resolution codes and the shipped calendars and holidays of the data migrations, which the
-    flush after a transactional test removes.
+    """Put back the rows of data migrations (resolution codes, shipped calendars and holidays, CMDB classes),
+    which the flush after a transactional test removes.
 
     Roles come back by themselves, because a post_migrate handler recreates them
     after the flush. Serialized rollback does not help here: once Playwright's
@@ -125,6 +125,8 @@ def migration_data(transactional_db: None) -> None:
 
     importlib.import_module("sarv.incidents.migrations.0002_resolution_codes").add_codes(apps, None)
     importlib.import_module("sarv.calendars.shipped").install(apps)
+    # The CMDB's shipped classes, relationship types and rules.
+    importlib.import_module("sarv.cmdb.migrations.0002_shipped_classes").ship(apps, None)
 
 
 @pytest.fixture
@@ -309,6 +311,10 @@ EXPECTED_SCREENSHOTS = (
     "sla-agreement-form-fa", "sla-agreement-form-en",
     "sla-compliance-fa", "sla-compliance-en",
     "sla-breaches-fa", "sla-breaches-en",
+    "cmdb-list-fa", "cmdb-list-en",
+    "cmdb-ci-fa", "cmdb-ci-en",
+    "cmdb-form-fa", "cmdb-form-en",
+    "cmdb-import-fa", "cmdb-import-en",
 )
 
 

@@ -143,3 +143,21 @@ def test_demo_open_incidents_have_clocks():
     assert not open_incidents.filter(sla_state="").exists()
     assert open_incidents.filter(sla_state="running", sla_due_at__isnull=False).exists()
     assert Clock.objects.filter(slot__startswith="ola:").exists()
+def test_demo_cmdb_impact_reaches_services():
+    from sarv.cmdb.impact import impact
+    from sarv.cmdb.models import CI
+
+    load_demo()
+
+    switch = CI.objects.get(hostname="core-sw01")
+    result = impact(switch, direction="down", max_depth=8, limit=500)
+    reached = set(CI.objects.filter(pk__in=[node.ci_id for node in result.nodes]).values_list("name_en", flat=True))
+    # the core switch takes down every application and the business services on top of them
+    assert {"Payroll service", "Financial system service", "E-mail service", "Office automation service",
+            "User account service"} <= reached
+    # payroll and the financial system depend on each other: the walk reports the cycle and ends
+    assert result.cycles
+    # open incidents of the payroll system name the payroll application
+    assert Incident.objects.filter(affected_ci__name_en="Payroll application").exists()
+    # a requester's workstation is suggested on the incident form
+    assert CI.objects.filter(holder__username="sara.rezaei").exists()

@@ -14,6 +14,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from sarv.accounts.models import SupportGroup, User
+from sarv.cmdb.models import CI
 from sarv.core.api.fields import JalaliDateField
 from sarv.core.api.serializers import AgentOnlyFieldsMixin, ModelSerializer, NamedRefSerializer, UserRefSerializer
 from sarv.core.choices import Impact, Urgency
@@ -92,10 +93,13 @@ class IncidentDetailSerializer(AgentOnlyFieldsMixin, IncidentListSerializer):
     priority_override_reason = serializers.CharField(required=False, help_text="Agents only.")
     reassignment_count = serializers.IntegerField(required=False, help_text="Agents only.")
     abilities = serializers.SerializerMethodField()
+    affected_ci = NamedRefSerializer(read_only=True, allow_null=True)
+    further_affected_cis = NamedRefSerializer(read_only=True, many=True)
 
     class Meta(IncidentListSerializer.Meta):
         fields = [
-            *LIST_FIELDS, "description", "location", "symptom", "affected_ci_name", "affected_service_component",
+            *LIST_FIELDS, "description", "location", "symptom", "affected_ci", "further_affected_cis",
+            "service_set_by_hand", "affected_ci_name", "affected_service_component",
             "priority_overridden", "priority_override_reason", "reassignment_count", "resolution_code",
             "resolution_notes", "resolved_by", "parent", "reopen_count", "created_by", "abilities", "hold_supplier",
         ]
@@ -164,6 +168,11 @@ class IncidentCreateSerializer(serializers.Serializer):
     letter_number = serializers.CharField(max_length=120, required=False, allow_blank=True, default="")
     letter_date = JalaliDateField(required=False, allow_null=True, default=None)
     watchers = serializers.PrimaryKeyRelatedField(queryset=_users(), many=True, required=False)
+    affected_ci = serializers.PrimaryKeyRelatedField(
+        queryset=CI.objects.all(), required=False, allow_null=True,
+        help_text="The configuration item the incident hurts; the service follows from it unless given.",
+    )
+    further_affected_cis = serializers.PrimaryKeyRelatedField(queryset=CI.objects.all(), many=True, required=False)
 
     def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
         if attrs.get("letter_date") and not attrs.get("letter_number"):
@@ -191,6 +200,11 @@ class IncidentUpdateSerializer(serializers.Serializer):
     impact = serializers.ChoiceField(choices=Impact.choices, required=False)
     urgency = serializers.ChoiceField(choices=Urgency.choices, required=False)
     symptom = serializers.CharField(max_length=200, required=False, allow_blank=True)
+    affected_ci = serializers.PrimaryKeyRelatedField(
+        queryset=CI.objects.all(), required=False, allow_null=True,
+        help_text="The configuration item the incident hurts; the service follows from it unless given.",
+    )
+    further_affected_cis = serializers.PrimaryKeyRelatedField(queryset=CI.objects.all(), many=True, required=False)
 
 
 class ResolutionCodeSerializer(ModelSerializer):

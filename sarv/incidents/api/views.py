@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.db import transaction
 from django.db.models import QuerySet
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
@@ -137,6 +138,8 @@ class IncidentViewSet(
             letter_number=data["letter_number"],
             letter_date=data["letter_date"],
             watchers=data.get("watchers", []),
+            affected_ci=data.get("affected_ci"),
+            further_affected_cis=data.get("further_affected_cis", []),
         )
         response = self.incident_response(incident, status=status.HTTP_201_CREATED)
         response.headers["Location"] = reverse("incidents-api:incident-detail", args=[incident.number])
@@ -145,8 +148,12 @@ class IncidentViewSet(
     def partial_update(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         values = self.parse(IncidentUpdateSerializer)
         version = values.pop("version")
-        incident = actions.update_incident(actor=self.actor, incident=self.get_object(),
-                                           expected_version=version, **values)
+        further = values.pop("further_affected_cis", None)
+        with transaction.atomic():
+            incident = actions.update_incident(actor=self.actor, incident=self.get_object(),
+                                               expected_version=version, **values)
+            if further is not None:
+                incident = actions.set_further_affected_cis(actor=self.actor, incident=incident, cis=further)
         return self.incident_response(incident)
 
     @extend_schema(

@@ -19,7 +19,9 @@ The policy, as tested here and in ``test_permission_matrix_api.py``:
 - Anonymous visitors and deactivated users are sent to the sign-in page.
 - Search covers the number and the incident's own text (title, description, symptom, affected CI),
   never the timeline, so a word that only a work note contains finds nothing for anybody.
-- Sarv has no CSV or Excel export yet, so the matrix has no export rows.
+- Incidents have no CSV or Excel export yet. The CMDB list's export has a row, under the CMDB pages.
+- The CMDB pages need ``cmdb.view_ci`` (agents), and editing an item needs its class's owning group or
+  ``cmdb.edit_any_ci``; classes, attributes and imports need ``cmdb.manage_cmdb`` (administrators here).
 
 Grid columns, in order (see ``sarv.testing.permission_matrix.ROLES``):
 anonymous, Sara (requester of A), Reza (requester of B, another department), Mina (A's department
@@ -109,6 +111,65 @@ def _saved_view(cell: Cell) -> dict[str, Any]:
 
 def _preferences(cell: Cell) -> dict[str, Any]:
     return {"language": "fa", "time_zone": ""}
+
+
+# --- CMDB pages: a server and an application that runs on it, made by the administrator -----------------
+
+
+def _cmdb_items(cell: Cell) -> None:
+    """Create a server, a switch, an application that runs on the server and a stored import, for the CMDB rows."""
+    from sarv.cmdb import actions as cmdb_actions
+    from sarv.cmdb.models import CIClass, RelationshipType
+
+    admin = cell.world.users["administrator"]
+    server_class = CIClass.objects.get(code="server")
+    attribute = cmdb_actions.save_attribute(actor=admin, definition=None, values={
+        "ci_class": server_class, "code": "rack", "name_fa": "رک", "type": "text"})
+    server = cmdb_actions.create_ci(actor=admin, values={"name_fa": "سرور ماتریس", "ci_class": server_class})
+    switch = cmdb_actions.create_ci(actor=admin, values={
+        "name_fa": "سوئیچ ماتریس", "ci_class": CIClass.objects.get(code="network_device")})
+    app = cmdb_actions.create_ci(actor=admin, values={
+        "name_fa": "برنامه ماتریس", "ci_class": CIClass.objects.get(code="application")})
+    relationship = cmdb_actions.relate(actor=admin, source=app, target=server,
+                                       relationship_type=RelationshipType.objects.get(code="runs_on"))
+    run = cmdb_actions.upload_import(actor=admin, kind="cis", file_name="cis.csv",
+                                     content="name_fa,class\nسرور تازه,server\n".encode())
+    cell.created.update({"ci": server.pk, "app": app.pk, "switch": switch.pk, "server_class": server_class.pk,
+                         "attribute": attribute.pk, "relationship": relationship.pk, "run": run.pk,
+                         "version": server.version})
+
+
+def _cmdb_ci(cell: Cell) -> dict[str, Any]:
+    return {"name_fa": "سرور ماتریس ۲", "ci_class": cell.created.get("server_class") or _server_class_id(),
+            "status": "live", "criticality": 3, "version": cell.created.get("version", "")}
+
+
+def _server_class_id() -> int:
+    from sarv.cmdb.models import CIClass
+
+    return CIClass.objects.get(code="server").pk
+
+
+def _cmdb_relate(cell: Cell) -> dict[str, Any]:
+    return {"kind": "outgoing:connected_to", "other": cell.created["switch"]}
+
+
+def _cmdb_class(cell: Cell) -> dict[str, Any]:
+    return {"code": "printer", "name_fa": "چاپگر", "parent": "", "is_active": "on"}
+
+
+def _cmdb_attribute(cell: Cell) -> dict[str, Any]:
+    return {"code": "slots", "name_fa": "شیار", "type": "number", "is_active": "on"}
+
+
+def _cmdb_import(cell: Cell) -> dict[str, Any]:
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    return {"kind": "cis", "file": SimpleUploadedFile("cis.csv", "name_fa,class\nسرور تازه,server\n".encode())}
+
+
+def _incident_cis(cell: Cell) -> dict[str, Any]:
+    return {**version_data(cell), "affected_ci": cell.created["ci"]}
 
 
 # Every page of the Settings area, with a real object where the URL names one.
@@ -301,6 +362,61 @@ PAGE_ROWS: list[Row] = [
     row("settings audit log", "GET", "/settings/audit-log/",
              "login  403    403    403    403    403    403    403    ok     login"),
 
+    # CMDB pages: agents browse and relate the items of their group's classes; classes, attributes and imports
+    # are for configuration managers and administrators. Requesters get 403 before any item is looked up.
+    # The service desk owns no class, so its agents get a message (denied) where they would edit.
+            # anon   sara   reza   mina   paris  ali    hamid  neda   admin  gone
+    row("CMDB list", "GET", "/cmdb/",
+             "login  403    403    403    403    ok     ok     ok     ok     login"),
+    row("CMDB export", "GET", "/cmdb/export/?format=csv",
+             "login  403    403    403    403    ok     ok     ok     ok     login"),
+    row("CMDB CI form", "GET", "/cmdb/cis/new/",
+             "login  403    403    403    403    denied denied denied ok     login"),
+    row("CMDB add CI", "POST", "/cmdb/cis/new/", data=_cmdb_ci,
+             grid="login  403    403    403    403    denied denied denied ok     login"),
+    row("CMDB CI page", "GET", "/cmdb/cis/{ci}/", prepare=_cmdb_items,
+             grid="login  403    403    403    403    ok     ok     ok     ok     login"),
+    row("CMDB CI page as of", "GET", "/cmdb/cis/{ci}/?as_of=1405/01/01", prepare=_cmdb_items,
+             grid="login  403    403    403    403    ok     ok     ok     ok     login"),
+    row("CMDB edit form", "GET", "/cmdb/cis/{ci}/edit/", prepare=_cmdb_items,
+             grid="login  403    403    403    403    denied denied denied ok     login"),
+    row("CMDB edit", "POST", "/cmdb/cis/{ci}/edit/", prepare=_cmdb_items, data=_cmdb_ci,
+             grid="login  403    403    403    403    denied denied denied ok     login"),
+    row("CMDB impact table", "GET", "/cmdb/cis/{ci}/impact/?direction=down&depth=3", prepare=_cmdb_items,
+             grid="login  403    403    403    403    ok     ok     ok     ok     login"),
+    row("CMDB relate", "POST", "/cmdb/cis/{ci}/relationships/add/", prepare=_cmdb_items, data=_cmdb_relate,
+             grid="login  403    403    403    403    403    403    403    ok     login"),
+    row("CMDB end relationship", "POST", "/cmdb/cis/{ci}/relationships/{relationship}/end/", prepare=_cmdb_items,
+        data=_nothing,
+             grid="login  403    403    403    403    denied denied denied ok     login"),
+    row("CMDB CI options", "GET", "/cmdb/options/cis/?q=x",
+             "login  403    403    403    403    ok     ok     ok     ok     login"),
+    row("CMDB attribute fields", "GET", "/cmdb/options/attributes/?ci_class=1",
+             "login  403    403    403    403    ok     ok     ok     ok     login"),
+    row("CMDB incident suggestions", "GET", "/cmdb/options/suggestions/?requester={sara}",
+             "login  403    403    403    403    ok     ok     ok     ok     login"),
+    row("CMDB classes", "GET", "/cmdb/classes/",
+             "login  403    403    403    403    403    403    403    ok     login"),
+    row("CMDB class form", "GET", "/cmdb/classes/new/",
+             "login  403    403    403    403    403    403    403    ok     login"),
+    row("CMDB add class", "POST", "/cmdb/classes/new/", data=_cmdb_class,
+             grid="login  403    403    403    403    403    403    403    ok     login"),
+    row("CMDB class page", "GET", "/cmdb/classes/{server_class}/", prepare=_cmdb_items,
+             grid="login  403    403    403    403    403    403    403    ok     login"),
+    row("CMDB add attribute", "POST", "/cmdb/classes/{server_class}/attributes/new/", prepare=_cmdb_items,
+        data=_cmdb_attribute,
+             grid="login  403    403    403    403    403    403    403    ok     login"),
+    row("CMDB attribute form", "GET", "/cmdb/classes/{server_class}/attributes/{attribute}/", prepare=_cmdb_items,
+             grid="login  403    403    403    403    403    403    403    ok     login"),
+    row("CMDB import form", "GET", "/cmdb/import/",
+             "login  403    403    403    403    403    403    403    ok     login"),
+    row("CMDB upload", "POST", "/cmdb/import/", data=_cmdb_import, multipart=True,
+             grid="login  403    403    403    403    403    403    403    ok     login"),
+    row("CMDB import review", "GET", "/cmdb/import/{run}/", prepare=_cmdb_items,
+             grid="login  403    403    403    403    403    403    403    ok     login"),
+    row("incident page configuration items", "POST", "/incidents/{n}/cis/", data=_incident_cis, prepare=_cmdb_items,
+        both="login  403    403    403    403    ok     ok     ok     ok     login"),
+
     # The API browser describes the API, not records, and drf-spectacular serves it to everybody.
             # anon   sara   reza   mina   paris  ali    hamid  neda   admin  gone
     row("API docs", "GET", "/api/docs/",
@@ -353,6 +469,17 @@ NOT_IN_MATRIX = {
     "core:set_language": "stores the chosen language in a cookie for anybody and reads no record",
     "api-schema": "describes the API, not records, and is slow to build, so test_api_schema_is_public checks it once",
 }
+# NOTE: the CMDB API has no rows in the role × record matrix yet; sarv/cmdb/tests/test_api.py::test_permissions
+# checks its roles (view, edit per class owner group, manage, requesters' own assets) on their own.
+CMDB_API_NAMES = (
+    "cmdb-api:class-list", "cmdb-api:class-detail", "cmdb-api:class-attributes", "cmdb-api:attribute-list",
+    "cmdb-api:attribute-detail", "cmdb-api:relationship-type-list", "cmdb-api:relationship-type-detail",
+    "cmdb-api:ci-list", "cmdb-api:ci-suggestions", "cmdb-api:ci-detail", "cmdb-api:ci-as-of",
+    "cmdb-api:ci-history", "cmdb-api:ci-impact", "cmdb-api:ci-open-incidents", "cmdb-api:ci-relationships",
+    "cmdb-api:relationship-list", "cmdb-api:relationship-detail", "cmdb-api:import-list",
+    "cmdb-api:import-detail", "cmdb-api:import-apply",
+)
+NOT_IN_MATRIX.update(dict.fromkeys(CMDB_API_NAMES, "CMDB API, permissions tested in sarv/cmdb/tests/test_api.py"))
 
 
 def test_every_url_has_a_matrix_row():

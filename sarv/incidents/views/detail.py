@@ -86,6 +86,11 @@ def _make_edit(request: HttpRequest, incident: Incident, data: Any, files: Any) 
                           subcategory_url=reverse("incidents:subcategory_options"))
 
 
+def _make_cis(request: HttpRequest, incident: Incident, data: Any, files: Any) -> django_forms.BaseForm:
+    return forms.AffectedCIsForm(data, auto_id=_auto_id("cis"), initial=forms.AffectedCIsForm.initial_for(incident),
+                                 user=request.user, requester_id=incident.requester_id)
+
+
 def _make_priority(request: HttpRequest, incident: Incident, data: Any, files: Any) -> django_forms.BaseForm:
     return forms.PriorityForm(data, auto_id=_auto_id("priority"),
                               initial={"priority": incident.priority, "reason": incident.priority_override_reason,
@@ -144,6 +149,15 @@ def _edit(request: HttpRequest, incident: Incident, data: Data) -> Any:
     values = {name: data[name] for name in form.touched_fields() if name in actions.EDITABLE_FIELDS}
     return actions.update_incident(actor=acting_user(request), incident=incident, expected_version=data["version"],
                                    **values)
+
+
+def _cis(request: HttpRequest, incident: Incident, data: Data) -> Any:
+    """Set the affected CI (its service follows unless set by hand), then the further affected CIs."""
+    actor = acting_user(request)
+    if data["affected_ci"] != incident.affected_ci:
+        incident = actions.update_incident(actor=actor, incident=incident, expected_version=data["version"],
+                                           affected_ci=data["affected_ci"])
+    return actions.set_further_affected_cis(actor=actor, incident=incident, cis=data["further_affected_cis"])
 
 
 def _priority(request: HttpRequest, incident: Incident, data: Data) -> Any:
@@ -249,6 +263,7 @@ QUICK_ACTIONS: dict[str, QuickAction] = {
                           permissions.can_reopen),
     "cancel": QuickAction(_make_cancel, _cancel, _("%(number)s was cancelled."), permissions.can_cancel),
     "edit": QuickAction(_make_edit, _edit, _("The changes to %(number)s were saved."), _can_edit),
+    "cis": QuickAction(_make_cis, _cis, _("The configuration items of %(number)s were saved."), _can_edit),
     "priority": QuickAction(_make_priority, _priority, _("The priority of %(number)s was changed."), _can_manage),
     "major": QuickAction(_make_major, _major, _("The major incident flag of %(number)s was changed."), _can_manage),
     "link": QuickAction(_plain_form(forms.LinkChildForm, "link"), _link, _("The child incident was linked."),

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import logging
+from collections.abc import Iterable
 from typing import Any
 
 from django import forms as django_forms
@@ -96,10 +97,10 @@ def _prepare_filter_form(form: django_forms.BaseForm, category: str) -> None:
     form.fields["q"].widget.input_type = "search"
     form.fields["q"].widget.attrs["placeholder"] = _("Number, title or description")
     style_form(form)
-    _make_small(form)
+    make_small(form)
 
 
-def _make_small(form: django_forms.BaseForm) -> None:
+def make_small(form: django_forms.BaseForm) -> None:
     """Use Bootstrap's small controls, which keep a filter bar on one or two lines."""
     for field in form.fields.values():
         classes = field.widget.attrs.get("class", "")
@@ -109,11 +110,15 @@ def _make_small(form: django_forms.BaseForm) -> None:
             field.widget.attrs["class"] = classes + " form-control-sm"
 
 
-def _sort_links(ordering: list[str]) -> dict[str, dict[str, str]]:
-    """Return, per sortable column, the ordering its header link sets and whether it is the current sort."""
-    current = ordering[0] if ordering else ""
+def sort_links(ordering: list[str], columns: Iterable[str] = SORTABLE_COLUMNS,
+               default: str = "") -> dict[str, dict[str, str]]:
+    """Return, per sortable column, the ordering its header link sets and whether it is the current sort.
+
+    ``default`` is the column the list is sorted by when no ordering is chosen.
+    """
+    current = ordering[0] if ordering else default
     links = {}
-    for column in SORTABLE_COLUMNS:
+    for column in columns:
         if current == column:
             links[column] = {"next": "-" + column, "state": "asc"}
         elif current == "-" + column:
@@ -155,7 +160,7 @@ def list_context(request: HttpRequest, source: QueryDict, *, full_page: bool) ->
         "queue_code": queue_code,
         "params": query_params,
         "query_string": query_params.urlencode(),
-        "sort_links": _sort_links(ordering),
+        "sort_links": sort_links(ordering),
         "page_sizes": PAGE_SIZES,
         "per_page": per_page,
         "has_filters": any(key not in ("queue", "per_page", "ordering") for key in params),
@@ -168,7 +173,7 @@ def list_context(request: HttpRequest, source: QueryDict, *, full_page: bool) ->
             incidents=selectors.visible_incidents(user), agent_url=reverse("incidents:agent_options"),
             initial={"query": query_params.urlencode()},
         )
-        _make_small(context["bulk_form"])
+        make_small(context["bulk_form"])
     if full_page:
         context["queues"] = [
             {"code": code, "label": label,
@@ -203,7 +208,7 @@ def bulk_update(request: HttpRequest) -> HttpResponse:
     """Assign and/or change the status of the selected incidents and report a result per incident."""
     form = forms.BulkForm(request.POST, incidents=selectors.visible_incidents(request.user),
                           agent_url=reverse("incidents:agent_options"))
-    _make_small(form)
+    make_small(form)
     results = None
     status = 400
     if form.is_valid():
@@ -279,6 +284,7 @@ def incident_create(request: HttpRequest) -> HttpResponse:
         request.POST or None, request.FILES or None, auto_id="create_%s",
         initial={"requester": request.GET.get("requester") or None},
         subcategory_url=reverse("incidents:subcategory_options"), agent_url=reverse("incidents:agent_options"),
+        user=request.user,
     )
     status = 200
     if request.method == "POST":
@@ -292,6 +298,7 @@ def incident_create(request: HttpRequest) -> HttpResponse:
                     subcategory=data["subcategory"], service=data["service"], impact=data["impact"],
                     urgency=data["urgency"], assigned_group=data["assigned_group"], assignee=data["assignee"],
                     files=data["attachments"], letter_number=data["letter_number"], letter_date=data["letter_date"],
+                    affected_ci=data["affected_ci"], further_affected_cis=data["further_affected_cis"],
                 )
             except SarvError as error:
                 apply_action_error(form, error)
