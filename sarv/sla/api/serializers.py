@@ -68,6 +68,9 @@ class AgreementSerializer(ModelSerializer):
                                              required=False)
     reopen_behaviour = serializers.ChoiceField(choices=ReopenBehaviour.choices, required=False)
     swap_behaviour = serializers.ChoiceField(choices=SwapBehaviour.choices, required=False)
+    # Declared, not derived: the derived maximum follows the database backend, and the schema must not.
+    precedence = serializers.IntegerField(min_value=0, max_value=2_147_483_647, required=False,
+                                          help_text=Agreement._meta.get_field("precedence").help_text)
     targets = TargetSerializer(many=True)
     escalations = EscalationSerializer(many=True, required=False)
 
