@@ -218,6 +218,11 @@ def save_relationship_type(
         "sort_order": clean_order(values),
         "is_active": bool(values.get("is_active", True)),
     }
+    if cleaned["is_containment"] and cleaned["is_symmetric"]:
+        raise ValidationFailed(_("A containment type has a direction (contains / part of), so it cannot be "
+                                 "symmetric."), field="is_symmetric")
+    if relationship_type is not None:
+        _check_type_flags(relationship_type, cleaned)
     instance = relationship_type
     if instance is None:
         code = clean_text(values.get("code")).lower()
@@ -242,22 +247,86 @@ def save_relationship_type(
     return saved
 
 
+def _check_type_flags(relationship_type: RelationshipType, cleaned: Mapping[str, Any]) -> None:
+    """Refuse a flag change that the type's current relationships contradict (checked before any write)."""
+    current = Relationship.objects.current().filter(type=relationship_type)
+    if cleaned["is_symmetric"] and not relationship_type.is_symmetric:
+        both_ways = current.filter(source_id__in=current.values("target_id"))
+        pairs = set(both_ways.values_list("source_id", "target_id"))
+        clash = next(((a, b) for a, b in sorted(pairs) if (b, a) in pairs), None)
+        if clash is not None:
+            names = dict(CI.objects.filter(pk__in=clash).values_list("pk", "name_fa"))
+            names.update(dict(CI.objects.filter(pk__in=clash, name_fa="").values_list("pk", "name_en")))
+            raise ValidationFailed(
+                _("The type cannot become symmetric: %(first)s and %(second)s are related by it in both "
+                  "directions, which would then be the same relationship twice. End one of the two first."),
+                field="is_symmetric", first=names.get(clash[0], clash[0]), second=names.get(clash[1], clash[1]),
+            )
+    if cleaned["is_containment"] and not relationship_type.is_containment:
+        cycle = _containment_cycle(extra_type=relationship_type.code)
+        if cycle:
+            names = dict(CI.objects.filter(pk__in=cycle).values_list("pk", "name_fa"))
+            names.update(dict(CI.objects.filter(pk__in=cycle, name_fa="").values_list("pk", "name_en")))
+            raise ValidationFailed(
+                _("The type cannot become containment: its relationships go round in a circle (%(trail)s). "
+                  "End one of them first."),
+                field="is_containment", trail=" › ".join(str(names.get(pk, pk)) for pk in cycle),
+            )
+
+
+def _containment_cycle(extra_type: str) -> list[int]:
+    """A cycle of current relationships of containment types and ``extra_type`` as CI ids, or ``[]``."""
+    edges: dict[int, list[int]] = {}
+    rows = (Relationship.objects.current().filter(Q(type__is_containment=True) | Q(type_id=extra_type))
+            .values_list("source_id", "target_id"))
+    for source_id, target_id in rows.iterator(chunk_size=5000):
+        edges.setdefault(source_id, []).append(target_id)
+    state: dict[int, int] = {}  # 1: on the current path, 2: done
+    for start in edges:
+        if start in state:
+            continue
+        path = [start]
+        stack = [iter(edges.get(start, ()))]
+        state[start] = 1
+        while stack:
+            following = next(stack[-1], None)
+            if following is None:
+                state[path.pop()] = 2
+                stack.pop()
+            elif state.get(following) == 1:
+                return [*path[path.index(following):], following]
+            elif following not in state:
+                state[following] = 1
+                path.append(following)
+                stack.append(iter(edges.get(following, ())))
+    return []
+
+
 def add_relationship_rule(
     *, actor: Any, relationship_type: RelationshipType, source_class: CIClass, target_class: CIClass,
 ) -> RelationshipRule:
     """Allow the type from CIs of ``source_class`` to CIs of ``target_class`` (subclasses of each included)."""
     require_manage(actor)
     with transaction.atomic():
-        rule, created = RelationshipRule.objects.get_or_create(
-            type=relationship_type, source_class=source_class, target_class=target_class,
-        )
-        if created:
-            audit.log_create(actor, rule)
+        existing = RelationshipRule.objects.filter(type=relationship_type, source_class=source_class,
+                                                   target_class=target_class).first()
+        if existing is None and relationship_type.is_symmetric:
+            # A symmetric type reads the same both ways, so the reversed pair is the same rule.
+            existing = RelationshipRule.objects.filter(type=relationship_type, source_class=target_class,
+                                                       target_class=source_class).first()
+        if existing is not None:
+            raise ValidationFailed(
+                _("«%(type)s» is already allowed from %(source_class)s to %(target_class)s."), field="target_class",
+                type=relationship_type.label, source_class=source_class.name, target_class=target_class.name,
+            )
+        rule = RelationshipRule.objects.create(type=relationship_type, source_class=source_class,
+                                               target_class=target_class)
+        audit.log_create(actor, rule)
     return rule
 
 
 def remove_relationship_rule(*, actor: Any, rule: RelationshipRule) -> None:
-    """Stop allowing a pair of classes; existing relationships stay."""
+    """Stop allowing a pair of classes; relationships already made stay, new ones are refused."""
     require_manage(actor)
     with transaction.atomic():
         audit.log_delete(actor, rule)

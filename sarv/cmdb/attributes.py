@@ -10,7 +10,7 @@ Jalali dates, "۱۹۲.۱۶۸.۰.۱"); the result holds raw JSON values:
 | number   | int, float, "۱۲٫۵", "1,200"                      | int or float            |
 | date     | date, "1403/02/15" (Jalali), "2024-05-04" (ISO)  | "YYYY-MM-DD" (Gregorian)|
 | choice   | a choice's value, or its Persian/English label   | the choice's value      |
-| ip       | IPv4 or IPv6, any digits                         | compressed form         |
+| ip       | IPv4 or IPv6, any digits, «٫» or «۔» for "."     | canonical (compressed)  |
 | ci       | a CI id (of the reference class, if one is set)  | the id                  |
 | person   | a user id or username                            | the user id             |
 """
@@ -20,6 +20,8 @@ from __future__ import annotations
 import datetime as dt
 import ipaddress
 import math
+import re
+import unicodedata
 from collections.abc import Mapping
 from typing import Any
 
@@ -88,9 +90,29 @@ def _clean_choice(definition: AttributeDefinition, value: Any) -> str:
     raise ValueError
 
 
+# Characters that people type or paste for "." and ":" in an address. NFKC already folds the full-width
+# and small forms (U+FF0E, U+FE52, U+2024, U+FF1A, U+FE55, U+FE13); these it leaves alone.
+_IP_SEPARATORS = str.maketrans({
+    "\u066b": ".",  # ٫ Arabic decimal separator: the "." of Persian keyboards
+    "\u066c": ".",  # ٬ Arabic thousands separator, its neighbour on some layouts
+    "\u06d4": ".",  # ۔ Arabic full stop
+    "\u3002": ".",  # 。 ideographic full stop
+    "\u2236": ":",  # ∶ ratio
+    "\ua789": ":",  # ꞉ modifier letter colon
+})
+# Direction marks and joiners that text copied from a right-to-left page carries, and spaces.
+_IP_INVISIBLE = re.compile("[\\s\u200b-\u200f\u202a-\u202e\u2066-\u2069\ufeff]")
+
+
+def normalize_ip(value: Any) -> str:
+    """Return typed or pasted IP text in ASCII: Persian/Arabic digits, separator look-alikes, no marks."""
+    text = unicodedata.normalize("NFKC", str(value))
+    return _IP_INVISIBLE.sub("", to_ascii_digits(text).translate(_IP_SEPARATORS))
+
+
 def _clean_ip(definition: AttributeDefinition, value: Any) -> str:
-    # Persian keyboards type the Arabic decimal separator (U+066B) for the dot.
-    return str(ipaddress.ip_address(to_ascii_digits(str(value)).strip().replace("\u066b", ".")))
+    # Stored in the canonical form: dotted decimal for IPv4, compressed lower case for IPv6.
+    return str(ipaddress.ip_address(normalize_ip(value)))
 
 
 def _clean_ci(definition: AttributeDefinition, value: Any) -> int:

@@ -1,4 +1,4 @@
-"""CMDB page URLs: the CI list and page, forms, impact table, import, export, classes and attributes."""
+"""CMDB page URLs: CI list and page, forms, impact table, import, export, classes, attributes, relationship types."""
 
 from django.urls import path
 
@@ -25,4 +25,10 @@ urlpatterns = [
     path("classes/<int:pk>/", classes.class_detail, name="class_detail"),
     path("classes/<int:pk>/attributes/new/", classes.attribute_edit, name="attribute_create"),
     path("classes/<int:pk>/attributes/<int:attribute_id>/", classes.attribute_edit, name="attribute_edit"),
+    path("relationship-types/", classes.relationship_type_list, name="relationship_types"),
+    path("relationship-types/new/", classes.relationship_type_create, name="relationship_type_create"),
+    path("relationship-types/<slug:code>/", classes.relationship_type_detail, name="relationship_type"),
+    path("relationship-types/<slug:code>/rules/", classes.relationship_rule_add, name="relationship_rule_add"),
+    path("relationship-types/<slug:code>/rules/<int:rule_id>/remove/", classes.relationship_rule_remove,
+         name="relationship_rule_remove"),
 ]

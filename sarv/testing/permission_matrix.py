@@ -41,6 +41,7 @@ from rest_framework.test import APIClient
 
 from sarv.accounts import actions as account_actions
 from sarv.accounts.models import Location, SupportGroup, User
+from sarv.cmdb.models import CI, ImportRun, Relationship, RelationshipRule
 from sarv.core import records as core_records
 from sarv.core import saved_views
 from sarv.core.api.testing import token_client
@@ -97,6 +98,7 @@ ROLES = (
     Role("agent", frozenset({"A", "B"}), agent=True),  # Ali, A's assignee in the service desk
     Role("group_lead", frozenset({"A", "B"}), agent=True),  # Hamid, lead of the service desk
     Role("incident_manager", frozenset({"A", "B"}), agent=True),  # Neda, in the service desk
+    Role("config_manager", frozenset({"A", "B"}), agent=True),  # Farhad, configuration manager, in no group
     Role("administrator", frozenset({"A", "B"}), agent=True),  # in the network group, so that they can take incidents
     Role("deactivated", frozenset()),  # Kaveh, an agent who signed in and was then deactivated
 )
@@ -311,6 +313,7 @@ def build_world(request: Any) -> World:
         "agent": fixture("agent"),
         "group_lead": fixture("group_lead"),
         "incident_manager": fixture("incident_manager"),
+        "config_manager": factories.make_user("farhad", "فرهاد", "نوری", roles=["configuration_manager"]),
         "administrator": fixture("admin_user"),
         "deactivated": factories.make_user("kaveh", "کاوه", "مرادی", roles=["agent"], groups=[service_desk]),
         "maryam": fixture("other_agent"),
@@ -419,10 +422,50 @@ def maryam_watches(cell: Cell) -> None:
     actions.add_watcher(actor=cell.world.users["incident_manager"], incident=cell.record,
                         user=cell.world.users["maryam"])
 
+def cmdb_items(cell: Cell) -> None:
+    """Create the CMDB rows' items as the administrator; the service desk owns the class "application".
+
+    A server, a switch cabled to it, an application that runs on the server, an attribute of servers, an
+    extra allowed class pair and a stored import. Agents of the service desk may edit the application and
+    its relationships, and nothing else.
+    """
+    from sarv.cmdb import actions as cmdb_actions
+    from sarv.cmdb.models import CIClass, RelationshipType
+
+    admin = cell.world.users["administrator"]
+    server_class = CIClass.objects.get(code="server")
+    application_class = CIClass.objects.get(code="application")
+    cmdb_actions.save_ci_class(actor=admin, ci_class=application_class, values={
+        **{name: getattr(application_class, name) for name in (
+            "code", "name_fa", "name_en", "parent", "description", "maps_to_service", "is_active", "sort_order")},
+        "owner_group": cell.world.service_desk})
+    attribute = cmdb_actions.save_attribute(actor=admin, definition=None, values={
+        "ci_class": server_class, "code": "rack", "name_fa": "رک", "type": "text"})
+    server = cmdb_actions.create_ci(actor=admin, values={"name_fa": "سرور ماتریس", "ci_class": server_class})
+    switch = cmdb_actions.create_ci(actor=admin, values={
+        "name_fa": "سوئیچ ماتریس", "ci_class": CIClass.objects.get(code="network_device")})
+    app = cmdb_actions.create_ci(actor=admin, values={"name_fa": "برنامه ماتریس", "ci_class": application_class})
+    runs_on = cmdb_actions.relate(actor=admin, source=app, target=server,
+                                  relationship_type=RelationshipType.objects.get(code="runs_on"))
+    cable = cmdb_actions.relate(actor=admin, source=switch, target=server,
+                                relationship_type=RelationshipType.objects.get(code="connected_to"))
+    rule = cmdb_actions.add_relationship_rule(
+        actor=admin, relationship_type=RelationshipType.objects.get(code="depends_on"),
+        source_class=CIClass.objects.get(code="location"), target_class=CIClass.objects.get(code="contract"))
+    run = cmdb_actions.upload_import(actor=admin, kind="cis", file_name="cis.csv",
+                                     content="name_fa,class\nسرور تازه,server\n".encode())
+    cell.created.update({"ci": server.pk, "app": app.pk, "switch": switch.pk, "server_class": server_class.pk,
+                         "application_class": application_class.pk, "attribute": attribute.pk,
+                         "relationship": runs_on.pk, "cable": cable.pk, "rule": rule.pk, "run": run.pk,
+                         "version": server.version, "app_version": app.version})
+
+
 # --- Running the rows ------------------------------------------------------------------------------------
 
 # Every action adds, changes or deletes rows of these models, so unchanged counts mean nothing was written.
-WRITTEN_MODELS = (TimelineEntry, Incident, Attachment, Watcher, ExternalReference, SavedView, Notification, Token)
+# A CMDB import upload stores only its file and dry-run report (ImportRun), with no audit row.
+WRITTEN_MODELS = (TimelineEntry, Incident, Attachment, Watcher, ExternalReference, SavedView, Notification, Token,
+                  CI, Relationship, RelationshipRule, ImportRun)
 # Sign-in rows are left out: a refused sign-in is audited, and that is no change to data.
 CHANGE_ACTIONS = (AuditAction.CREATE, AuditAction.UPDATE, AuditAction.DELETE, AuditAction.IMPORT)
 

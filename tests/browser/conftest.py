@@ -315,6 +315,7 @@ EXPECTED_SCREENSHOTS = (
     "cmdb-ci-fa", "cmdb-ci-en",
     "cmdb-form-fa", "cmdb-form-en",
     "cmdb-import-fa", "cmdb-import-en",
+    "cmdb-relationship-type-fa", "cmdb-relationship-type-en",
 )
 
 

@@ -204,3 +204,36 @@ def test_import_dry_run_report(browser_context: Any, live_server: Any, language:
     if language == "fa":
         assert latin_text(page, LATIN_DATA) == []
     save_screenshot(page, f"cmdb-import-{language}")
+
+
+@pytest.mark.parametrize("language", ["fa", "en"])
+def test_relationship_type_and_allowed_pair(browser_context: Any, live_server: Any, language: str) -> None:
+    base = live_server.url
+    factories.make_user("parisa", "پریسا", "کاظمی", roles=["configuration_manager"], language=language)
+    page = browser_context.new_page()
+    sign_in(page, base, "parisa", next_path="/cmdb/relationship-types/")
+    expect(page.locator("table")).to_contain_text("اجرا روی" if language == "fa" else "runs on")
+    with page.expect_navigation():
+        page.get_by_role("link", name="نوع ارتباط تازه" if language == "fa" else "New relationship type").click()
+    page.fill("#type_name_fa", "پشتیبان‌گیری از")
+    page.fill("#type_name_en", "backs up")
+    page.fill("#type_inverse_name_fa", "پشتیبان‌گیری‌شده توسط")
+    page.fill("#type_inverse_name_en", "backed up by")
+    page.fill("#type_code", "backs_up")
+    page.select_option("#type_propagation", "to_source")
+    # The page tests cover a refused flag change, because a 400 response here would count as a console error.
+    page.check("#type_is_containment")
+    with page.expect_navigation():
+        page.get_by_role("button", name="ذخیره" if language == "fa" else "Save").click()
+    assert RelationshipType.objects.filter(code="backs_up", is_containment=True).exists()
+    # Allow the type from software to hardware.
+    page.select_option("#rule_source_class", str(CIClass.objects.get(code="software").pk))
+    page.select_option("#rule_target_class", str(CIClass.objects.get(code="hardware").pk))
+    with page.expect_navigation():
+        page.get_by_role("button", name="مجاز کن" if language == "fa" else "Allow").click()
+    pairs = page.locator("#allowed-pairs table")
+    expect(pairs).to_contain_text("نرم‌افزار" if language == "fa" else "Software")
+    expect(pairs).to_contain_text("سخت‌افزار" if language == "fa" else "Hardware")
+    if language == "fa":
+        assert latin_text(page, ("backs up", "backed up by", "backs_up")) == []
+    save_screenshot(page, f"cmdb-relationship-type-{language}")

@@ -9,7 +9,15 @@ from rest_framework import serializers
 
 from sarv.accounts.models import Department, Location, SupportGroup, User
 from sarv.cmdb.choices import AttributeType, CIStatus, Criticality, Environment, Propagation
-from sarv.cmdb.models import CI, AttributeDefinition, CIClass, ImportRun, Relationship, RelationshipType
+from sarv.cmdb.models import (
+    CI,
+    AttributeDefinition,
+    CIClass,
+    ImportRun,
+    Relationship,
+    RelationshipRule,
+    RelationshipType,
+)
 from sarv.core.api.serializers import ModelSerializer, NamedRefSerializer, UserRefSerializer
 from sarv.services.models import Service
 
@@ -77,14 +85,36 @@ class AttributeDefinitionInputSerializer(serializers.Serializer):
     is_active = serializers.BooleanField(required=False, default=True)
 
 
+class RelationshipRuleSerializer(ModelSerializer):
+    """A pair of classes the type may join, from ``source_class`` to ``target_class`` (subclasses included)."""
+
+    type: serializers.SlugRelatedField[RelationshipType] = serializers.SlugRelatedField(
+        slug_field="code", read_only=True)
+    source_class: serializers.SlugRelatedField[CIClass] = serializers.SlugRelatedField(
+        slug_field="code", read_only=True)
+    target_class: serializers.SlugRelatedField[CIClass] = serializers.SlugRelatedField(
+        slug_field="code", read_only=True)
+
+    class Meta:
+        model = RelationshipRule
+        fields = ["id", "type", "source_class", "target_class"]
+        read_only_fields = fields
+
+
+class RelationshipRuleInputSerializer(serializers.Serializer):
+    source_class = serializers.SlugRelatedField(slug_field="code", queryset=CIClass.objects.all())
+    target_class = serializers.SlugRelatedField(slug_field="code", queryset=CIClass.objects.all())
+
+
 class RelationshipTypeSerializer(ModelSerializer):
     label = serializers.CharField(read_only=True)  # type: ignore[assignment]
     inverse_label = serializers.CharField(read_only=True)
+    rules = RelationshipRuleSerializer(many=True, read_only=True)
 
     class Meta:
         model = RelationshipType
         fields = ["code", "label", "inverse_label", "name_fa", "name_en", "inverse_name_fa", "inverse_name_en",
-                  "propagation", "is_containment", "is_symmetric", "sort_order", "is_active"]
+                  "propagation", "is_containment", "is_symmetric", "sort_order", "is_active", "rules"]
         read_only_fields = fields
 
 

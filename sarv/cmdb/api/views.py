@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any, cast
 
-from django.db.models import Q, QuerySet
+from django.db.models import Prefetch, Q, QuerySet
 from django.urls import NoReverseMatch, reverse
 from django.utils.dateparse import parse_datetime
 from drf_spectacular.types import OpenApiTypes
@@ -24,7 +24,15 @@ from sarv.cmdb import actions, permissions, selectors
 from sarv.cmdb.api import serializers as s
 from sarv.cmdb.impact import impact
 from sarv.cmdb.importers import cis as importer
-from sarv.cmdb.models import CI, AttributeDefinition, CIClass, ImportRun, Relationship, RelationshipType
+from sarv.cmdb.models import (
+    CI,
+    AttributeDefinition,
+    CIClass,
+    ImportRun,
+    Relationship,
+    RelationshipRule,
+    RelationshipType,
+)
 from sarv.core import jalali
 from sarv.core.api.base import SarvGenericViewSet
 from sarv.core.api.schema import error_responses
@@ -137,17 +145,59 @@ class AttributeDefinitionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixi
                            responses={200: s.RelationshipTypeSerializer, **error_responses(404)}),
     create=extend_schema(summary="Add a relationship type", request=s.RelationshipTypeInputSerializer,
                          responses={201: s.RelationshipTypeSerializer, **error_responses(400, 403)}),
+    partial_update=extend_schema(summary="Change a relationship type (its code stays)",
+                                 request=s.RelationshipTypeInputSerializer,
+                                 responses={200: s.RelationshipTypeSerializer, **error_responses(400, 403, 404)}),
 )
 class RelationshipTypeViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, CmdbViewSet):
     serializer_class = s.RelationshipTypeSerializer
-    queryset = RelationshipType.objects.all()
+    queryset = RelationshipType.objects.none()
     filter_backends: list[Any] = []
     pagination_class = None
+
+    def get_queryset(self) -> QuerySet[RelationshipType]:
+        rules = RelationshipRule.objects.select_related("source_class", "target_class").order_by("id")
+        return RelationshipType.objects.prefetch_related(Prefetch("rules", queryset=rules))
 
     def create(self, request: Request) -> Response:
         saved = actions.save_relationship_type(actor=self.actor, relationship_type=None,
                                                values=self.parse(s.RelationshipTypeInputSerializer))
-        return Response(s.RelationshipTypeSerializer(saved).data, status=status.HTTP_201_CREATED)
+        return Response(self._output(saved.code), status=status.HTTP_201_CREATED)
+
+    def partial_update(self, request: Request, pk: str) -> Response:
+        relationship_type = self.get_object()
+        current = {name: getattr(relationship_type, name) for name in (
+            "name_fa", "name_en", "inverse_name_fa", "inverse_name_en", "propagation", "is_containment",
+            "is_symmetric", "sort_order", "is_active")}
+        serializer = s.RelationshipTypeInputSerializer(data={**current, **request.data})
+        serializer.is_valid(raise_exception=True)
+        values = {**serializer.validated_data, "code": relationship_type.code}
+        actions.save_relationship_type(actor=self.actor, relationship_type=relationship_type, values=values)
+        return Response(self._output(relationship_type.code))
+
+    def _output(self, code: str) -> Any:
+        return s.RelationshipTypeSerializer(self.get_queryset().get(pk=code)).data
+
+    @extend_schema(summary="Allow the type between a pair of classes", request=s.RelationshipRuleInputSerializer,
+                   responses={201: s.RelationshipRuleSerializer, **error_responses(400, 403, 404)})
+    @action(detail=True, methods=["post"])
+    def rules(self, request: Request, pk: str) -> Response:
+        relationship_type = self.get_object()
+        data = self.parse(s.RelationshipRuleInputSerializer)
+        rule = actions.add_relationship_rule(actor=self.actor, relationship_type=relationship_type,
+                                             source_class=data["source_class"], target_class=data["target_class"])
+        return Response(s.RelationshipRuleSerializer(rule).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(summary="Stop allowing the type between a pair of classes (relationships made stay)",
+                   request=None, responses={204: None, **error_responses(403, 404)})
+    @action(detail=True, methods=["delete"], url_path=r"rules/(?P<rule_id>[0-9]+)", url_name="rule")
+    def remove_rule(self, request: Request, pk: str, rule_id: str) -> Response:
+        relationship_type = self.get_object()
+        rule = relationship_type.rules.filter(pk=int(rule_id)).first()
+        if rule is None:
+            raise NotFound()
+        actions.remove_relationship_rule(actor=self.actor, rule=rule)
+        return Response(status=status.HTTP_204_NO_CONTENT)
 
 
 def _ci_url(pk: int) -> str:

@@ -51,6 +51,32 @@ def test_attributes_are_inherited_and_validated(make_ci, server_attributes):
     assert storage.attributes == {"purchase_date": "2024-01-01"}
 
 
+@pytest.mark.parametrize(("typed", "stored"), [
+    ("۱۹۲٫۱۶۸٫۰٫۱۰", "192.168.0.10"),  # Persian digits, Arabic decimal separator (Persian keyboard)
+    ("١٩٢٫١٦٨٫٠٫١", "192.168.0.1"),  # Arabic-Indic digits
+    ("۱۹۲.۱۶۸.۰.۱", "192.168.0.1"),
+    ("۱۹۲۔۱۶۸۔۰۔۱", "192.168.0.1"),  # Arabic full stop
+    ("１９２．１６８．０．１", "192.168.0.1"),  # full-width forms
+    ("192。168。0。1", "192.168.0.1"),  # ideographic full stop
+    ("\u200e۱۰٫۰٫۰٫۵\u200f ", "10.0.0.5"),  # pasted from a right-to-left page, with direction marks
+    ("2001:DB8:0:0:0:0:0:۱", "2001:db8::1"),  # IPv6 in canonical (compressed, lower case) form
+    ("ＦＥ８０：：１", "fe80::1"),
+    ("fe80∶∶1", "fe80::1"),  # ratio sign for the colon
+])
+def test_ip_attribute_accepts_persian_input_and_stores_the_canonical_form(make_ci, server_attributes, typed,
+                                                                             stored):
+    ci = make_ci("srv01", attributes={"ram_gb": 8, "mgmt_ip": typed})
+    assert ci.attributes["mgmt_ip"] == stored
+
+
+@pytest.mark.parametrize("typed", ["۱۹۲٫۱۶۸٫۰٫۳۰۰", "10.0.0", "10,0,0,5", "۱۰٫۰٫۰٫۵٫۶", "fe80::1::2", "server01"])
+def test_ip_attribute_rejects_what_is_not_an_address(make_ci, server_attributes, typed):
+    with pytest.raises(ValidationFailed) as error:
+        make_ci("srv01", attributes={"ram_gb": 8, "mgmt_ip": typed})
+    assert error.value.field == "attributes.mgmt_ip"
+    assert typed.strip() in str(error.value.message)
+
+
 def test_attribute_code_is_unique_along_the_hierarchy(config_manager, ci_class, server_attributes):
     with pytest.raises(ValidationFailed):
         actions.save_attribute(actor=config_manager, definition=None, values={

@@ -161,6 +161,32 @@ class TestCIPage:
         assert "برنامه قدیمی" in relationships_panel(then)
         assert "old01" in then
 
+    def test_history_names_attributes_and_shows_their_values(self, client: Any, agent: Any, config_manager: Any,
+                                                             make_ci: Any, ip_attribute: Any,
+                                                             date_attribute: Any) -> None:
+        server = make_ci("srv01", "server", hostname="srv01.hq.local",
+                         attributes={"ip": "۱۰٫۰٫۰٫۵", "warranty_end": "۱۴۰۵/۰۳/۳۱"})
+        actions.update_ci(actor=config_manager, ci=server, values={"attributes": {"ip": "10.0.0.6",
+                                                                                  "warranty_end": "2026-06-22"}})
+        client.force_login(agent)
+        text = page_text(client.get(server.get_absolute_url()))
+        history = text.split('<ol class="timeline">')[1]
+        assert "attributes." not in history.lower()
+        assert "پایان ضمانت" in history and "نشانی IP" in history
+        # Dates in Jalali; the IP address and the host name left to right with Latin digits.
+        assert "۱۴۰۵/۰۳/۳۱" in history and "۱۴۰۵/۰۴/۰۱" in history and "2026-06-2" not in history
+        assert '<bdi class="fw-semibold" dir="ltr" lang="en">10.0.0.6</bdi>' in history
+        assert '<bdi class="fw-semibold" dir="ltr" lang="en">srv01.hq.local</bdi>' in history
+
+    def test_as_of_before_the_item_existed_shows_no_current_values(self, client: Any, agent: Any,
+                                                                 chain: dict[str, CI]) -> None:
+        client.force_login(agent)
+        day = (timezone.localdate() - dt.timedelta(days=30)).isoformat()
+        text = page_text(client.get(chain["server"].get_absolute_url(), {"as_of": day}))
+        assert fa("The item did not exist yet on that date.") in text
+        assert "cmdb-identity" not in text and "cmdb-attributes" not in text  # no card of today's values
+        assert fa("As the relationships are now, not on the chosen date.") in text
+
     def test_invalid_as_of_date_shows_error(self, client: Any, agent: Any, chain: dict[str, CI]) -> None:
         client.force_login(agent)
         text = page_text(client.get(chain["server"].get_absolute_url(), {"as_of": "۱۴۰۵/۱۳/۴۰"}))
@@ -182,6 +208,17 @@ class TestImpactTable:
         row = text.split("خدمت حقوق و دستمزد")[1].split("</tr>")[0]
         assert "سرور پایگاه داده" in row
         assert "سامانه حقوق" in row
+
+    def test_own_page_without_htmx_and_fragment_with_it(self, client: Any, agent: Any,
+                                                         chain: dict[str, CI]) -> None:
+        client.force_login(agent)
+        url = reverse("cmdb:impact_table", args=[chain["switch"].pk])
+        page = page_text(client.get(url, {"direction": "down", "depth": 5}))
+        # Opened in a tab of its own: the site's layout, right to left, with the way back to the CI.
+        assert '<html lang="fa" dir="rtl">' in page and chain["switch"].get_absolute_url() in page
+        assert 'id="impact-table"' in page and "خدمت حقوق و دستمزد" in page
+        fragment = page_text(client.get(url, {"direction": "down", "depth": 5}, HTTP_HX_REQUEST="true"))
+        assert "<html" not in fragment and fragment.lstrip().startswith('<div id="impact-table">')
 
     def test_type_filter_and_depth(self, client: Any, agent: Any, chain: dict[str, CI]) -> None:
         client.force_login(agent)

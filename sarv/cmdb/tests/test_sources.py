@@ -46,6 +46,11 @@ def test_uci_incidents_with_a_ci_are_linked(config_manager, tmp_path):
     for row in rows[1:]:
         if row[number] == first:
             row[column] = "cmdb_ci 31"
+    # As INC0009150 in the real log: a CI set on one row and cleared on the next stays unlinked.
+    cleared = next(row[number] for row in rows[1:] if row[number] != first)
+    cleared_rows = [row for row in rows[1:] if row[number] == cleared]
+    assert len(cleared_rows) >= 2
+    cleared_rows[0][column] = "cmdb_ci 27"
     path = tmp_path / "uci.csv"
     with open(path, "w", newline="") as handle:
         csv.writer(handle).writerows(rows)
@@ -54,6 +59,7 @@ def test_uci_incidents_with_a_ci_are_linked(config_manager, tmp_path):
     assert carrying.count() == 1
     summary = import_uci_cis(actor=config_manager)
     assert summary.incidents_linked == 1 and summary.cis_created == 1
+    assert not CI.objects.filter(name_en="cmdb_ci 27").exists()
     assert carrying.get().affected_ci.name_en == "cmdb_ci 31"
     assert Incident.objects.filter(affected_ci__isnull=False).count() == carrying.count()
     assert import_uci_cis(actor=config_manager).cis_created == 0

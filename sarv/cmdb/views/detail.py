@@ -137,6 +137,35 @@ def impact_table_context(request: HttpRequest, ci: CI) -> dict[str, Any]:
             "params": params, "cycles": cycles}
 
 
+# Fields whose values are Latin codes: shown left to right with Latin digits, also on Persian pages.
+CODE_FIELDS = frozenset({"name_en", "serial_number", "asset_tag", "hostname"})
+
+
+def _attribute_lines(ci: CI, rows: list[Any]) -> None:
+    """Name attribute changes ("attributes.<code>") after their definition and show values as the CI page does."""
+    lines = [line for row in rows for line in row.lines]
+    for line in lines:
+        line.is_code = line.field in CODE_FIELDS
+    wanted = [line for line in lines if line.field.startswith("attributes.")]
+    if not wanted:
+        return
+    definitions = {d.code: d for d in effective_definitions(ci.ci_class)}
+    codes = {line.field.removeprefix("attributes.") for line in wanted} - set(definitions)
+    # An attribute of a class the CI had before a class change.
+    for other in AttributeDefinition.objects.filter(code__in=codes).select_related("reference_class"):
+        definitions.setdefault(other.code, other)
+    for line in wanted:
+        found = definitions.get(line.field.removeprefix("attributes."))
+        if found is None:
+            line.label = line.field.removeprefix("attributes.")
+            continue
+        old = attribute_rows(ci, [found], {found.code: line.old_raw})[0]
+        new = attribute_rows(ci, [found], {found.code: line.new_raw})[0]
+        line.label = found.name
+        line.old, line.new = old.value, new.value
+        line.is_code = new.is_code
+
+
 def _history(request: HttpRequest, ci: CI) -> list[Any]:
     """Return the CI's timeline, newest first.
 
@@ -144,6 +173,7 @@ def _history(request: HttpRequest, ci: CI) -> list[Any]:
     """
     rows = describe(CI, entries_for(ci, request.user))
     rows.reverse()
+    _attribute_lines(ci, rows)
     linked = [row for row in rows if "relationship" in row.entry.data]
     if not linked:
         return rows
@@ -206,6 +236,9 @@ def ci_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @require_GET
 @cmdb_viewer_required
 def impact_table(request: HttpRequest, pk: int) -> HttpResponse:
-    """Render the impact table: the fragment HTMX swaps in, or the bare table without JavaScript."""
+    """Render the impact table: the fragment HTMX swaps in, or a page of its own (new tab, no JavaScript)."""
     ci = visible_ci_or_404(request, pk)
-    return render(request, "cmdb/_impact_table.html", impact_table_context(request, ci))
+    context = impact_table_context(request, ci)
+    if getattr(request, "htmx", False):
+        return render(request, "cmdb/_impact_table.html", context)
+    return render(request, "cmdb/impact_page.html", {**context, "nav": "cmdb"})

@@ -27,6 +27,7 @@ from sarv.testing.permission_matrix import (
     body_data,
     build_world,
     child_data,
+    cmdb_items,
     maryam_data,
     maryam_watches,
     other_is_child,
@@ -114,196 +115,346 @@ def _agreement(cell: Cell) -> dict[str, Any]:
     return {"name_fa": "توافق سطح خدمت شبکه", "kind": "sla", "targets": [{"metric": "resolution", "seconds": 3600}]}
 
 
+CMDB = "/api/v1/cmdb/"
+
+
+def _cmdb_class(cell: Cell) -> dict[str, Any]:
+    return {"code": "printer", "name_fa": "چاپگر", "parent": "hardware"}
+
+
+def _cmdb_class_change(cell: Cell) -> dict[str, Any]:
+    return {"description": "سرورهای مرکز داده"}
+
+
+def _cmdb_attribute(cell: Cell) -> dict[str, Any]:
+    return {"ci_class": "server", "code": "slots", "name_fa": "شیار", "type": "number"}
+
+
+def _cmdb_attribute_change(cell: Cell) -> dict[str, Any]:
+    return {"ci_class": "server", "code": "rack", "name_fa": "رک سرور", "type": "text"}
+
+
+def _relationship_type(cell: Cell) -> dict[str, Any]:
+    return {"code": "backs_up", "name_fa": "پشتیبان‌گیری از", "inverse_name_fa": "پشتیبان‌گیری‌شده توسط",
+            "propagation": "to_source"}
+
+
+def _relationship_type_change(cell: Cell) -> dict[str, Any]:
+    return {"name_en": "is running on"}
+
+
+def _class_pair(cell: Cell) -> dict[str, Any]:
+    return {"source_class": "software", "target_class": "location"}
+
+
+def _server(cell: Cell) -> dict[str, Any]:
+    return {"name_fa": "سرور تازه", "ci_class": "server"}
+
+
+def _application(cell: Cell) -> dict[str, Any]:
+    return {"name_fa": "برنامه تازه", "ci_class": "application"}
+
+
+def _server_change(cell: Cell) -> dict[str, Any]:
+    return {"version": cell.created["version"], "status": "retired"}
+
+
+def _application_change(cell: Cell) -> dict[str, Any]:
+    return {"version": cell.created["app_version"], "status": "retired"}
+
+
+def _server_relationship(cell: Cell) -> dict[str, Any]:
+    return {"source": cell.created["ci"], "type": "depends_on", "target": cell.created["switch"]}
+
+
+def _application_relationship(cell: Cell) -> dict[str, Any]:
+    return {"source": cell.created["app"], "type": "runs_on", "target": cell.created["switch"]}
+
+
+def _cmdb_upload(cell: Cell) -> dict[str, Any]:
+    return {"kind": "cis", "file": text_file("cis.csv", "name_fa,class\nسرور تازه,server\n")}
+
+
 REFERENCE_DATA = ("categories", "departments", "locations", "support-groups", "services", "resolution-codes",
                   "users")
 
 API_ROWS: list[Row] = [
-            # anon   sara   reza   mina   paris  ali    hamid  neda   admin  gone
+            # anon   sara   reza   mina   paris  ali    hamid  neda   cfg    admin  gone
     row("list", "GET", INCIDENTS,
-             "401    A      B      A      A      AB     AB     AB     AB     401"),
+             "401    A      B      A      A      AB     AB     AB     AB     AB     401"),
     row("search both", "GET", INCIDENTS + "?q=" + SEARCH_BOTH,
-             "401    A      B      A      A      AB     AB     AB     AB     401"),
+             "401    A      B      A      A      AB     AB     AB     AB     AB     401"),
     row("search note word", "GET", INCIDENTS + "?q=" + SEARCH_NOTE_ONLY,
-             "401    -      -      -      -      -      -      -      -      401"),
+             "401    -      -      -      -      -      -      -      -      -      401"),
     row("queue mine", "GET", INCIDENTS + "?queue=mine",
-             "401    403    403    403    403    A      -      -      -      401"),
+             "401    403    403    403    403    A      -      -      -      -      401"),
     row("queue my groups", "GET", INCIDENTS + "?queue=my_groups",
-             "401    403    403    403    403    A      A      A      -      401"),
+             "401    403    403    403    403    A      A      A      -      -      401"),
     row("queue unassigned", "GET", INCIDENTS + "?queue=unassigned",
-             "401    403    403    403    403    B      B      B      B      401"),
+             "401    403    403    403    403    B      B      B      B      B      401"),
     row("queue all", "GET", INCIDENTS + "?queue=all",
-             "401    403    403    403    403    AB     AB     AB     AB     401"),
+             "401    403    403    403    403    AB     AB     AB     AB     AB     401"),
     row("queue all search both", "GET", INCIDENTS + "?queue=all&q=" + SEARCH_BOTH,
-             "401    403    403    403    403    AB     AB     AB     AB     401"),
+             "401    403    403    403    403    AB     AB     AB     AB     AB     401"),
     row("report", "POST", INCIDENTS,
-             "401    ok     ok     ok     ok     ok     ok     ok     ok     401",
+             "401    ok     ok     ok     ok     ok     ok     ok     ok     ok     401",
         data=_create),
     row("bulk", "POST", INCIDENTS + "bulk/",
-             "401    403    403    403    403    403    ok     ok     ok     401",
+             "401    403    403    403    403    403    ok     ok     403    ok     401",
         data=_bulk),
 
     # One incident: reading it, and agents' edits and life-cycle actions.
-            # anon   sara   reza   mina   paris  ali    hamid  neda   admin  gone
+            # anon   sara   reza   mina   paris  ali    hamid  neda   cfg    admin  gone
     row("detail", "GET", INCIDENT,
-           a="401    ok     404    ok     ok     ok     ok     ok     ok     401",
-           b="401    404    ok     404    404    ok     ok     ok     ok     401"),
+           a="401    ok     404    ok     ok     ok     ok     ok     ok     ok     401",
+           b="401    404    ok     404    404    ok     ok     ok     ok     ok     401"),
     row("edit", "PATCH", INCIDENT, data=_patch,
-           a="401    403    404    403    403    ok     ok     ok     ok     401",
-           b="401    404    403    404    404    ok     ok     ok     ok     401"),
+           a="401    403    404    403    403    ok     ok     ok     ok     ok     401",
+           b="401    404    403    404    404    ok     ok     ok     ok     ok     401"),
     row("assign", "POST", INCIDENT + "assign/", data=assign_data,
-           a="401    403    404    403    403    ok     ok     ok     ok     401",
-           b="401    404    403    404    404    ok     ok     ok     ok     401"),
+           a="401    403    404    403    403    ok     ok     ok     ok     ok     401",
+           b="401    404    403    404    404    ok     ok     ok     ok     ok     401"),
     row("take", "POST", INCIDENT + "take/", data=version_data, prepare=assigned_to_maryam,
-           a="401    403    404    403    403    ok     ok     ok     ok     401",
-           b="401    404    403    404    404    ok     ok     ok     ok     401"),
+           a="401    403    404    403    403    ok     ok     ok     ok     ok     401",
+           b="401    404    403    404    404    ok     ok     ok     ok     ok     401"),
     row("status", "POST", INCIDENT + "status/", data=status_data,
-           a="401    403    404    403    403    ok     ok     ok     ok     401",
-           b="401    404    403    404    404    ok     ok     ok     ok     401"),
+           a="401    403    404    403    403    ok     ok     ok     ok     ok     401",
+           b="401    404    403    404    404    ok     ok     ok     ok     ok     401"),
     row("resolve", "POST", INCIDENT + "resolve/", data=resolve_data,
-           a="401    403    404    403    403    ok     ok     ok     ok     401",
-           b="401    404    403    404    404    ok     ok     ok     ok     401"),
+           a="401    403    404    403    403    ok     ok     ok     ok     ok     401",
+           b="401    404    403    404    404    ok     ok     ok     ok     ok     401"),
     row("close", "POST", INCIDENT + "close/", prepare=resolved,
-           a="401    403    404    403    403    ok     ok     ok     ok     401",
-           b="401    404    403    404    404    ok     ok     ok     ok     401"),
+           a="401    403    404    403    403    ok     ok     ok     ok     ok     401",
+           b="401    404    403    404    404    ok     ok     ok     ok     ok     401"),
     row("reopen", "POST", INCIDENT + "reopen/", data=reason_data, prepare=resolved,
-           a="401    ok     404    403    403    ok     ok     ok     ok     401",
-           b="401    404    ok     404    404    ok     ok     ok     ok     401"),
+           a="401    ok     404    403    403    ok     ok     ok     ok     ok     401",
+           b="401    404    ok     404    404    ok     ok     ok     ok     ok     401"),
     row("confirm", "POST", INCIDENT + "confirm/", prepare=resolved,
-           a="401    ok     404    403    403    403    403    403    403    401",
-           b="401    404    ok     404    404    403    403    403    403    401"),
+           a="401    ok     404    403    403    403    403    403    403    403    401",
+           b="401    404    ok     404    404    403    403    403    403    403    401"),
     row("cancel", "POST", INCIDENT + "cancel/", data=reason_data,
-           a="401    ok     404    403    403    403    403    ok     ok     401",
-           b="401    404    ok     404    404    403    403    ok     ok     401"),
+           a="401    ok     404    403    403    403    403    ok     403    ok     401",
+           b="401    404    ok     404    404    403    403    ok     403    ok     401"),
     row("priority override", "POST", INCIDENT + "priority-override/", data=priority_data,
-           a="401    403    404    403    403    403    403    ok     ok     401",
-           b="401    404    403    404    404    403    403    ok     ok     401"),
+           a="401    403    404    403    403    403    403    ok     403    ok     401",
+           b="401    404    403    404    404    403    403    ok     403    ok     401"),
     row("major", "POST", INCIDENT + "major/", data=_major,
-           a="401    403    404    403    403    403    403    ok     ok     401",
-           b="401    404    403    404    404    403    403    ok     ok     401"),
+           a="401    403    404    403    403    403    403    ok     403    ok     401",
+           b="401    404    403    404    404    403    403    ok     403    ok     401"),
 
     # What hangs off an incident.
-            # anon   sara   reza   mina   paris  ali    hamid  neda   admin  gone
+            # anon   sara   reza   mina   paris  ali    hamid  neda   cfg    admin  gone
     row("timeline", "GET", INCIDENT + "timeline/",
-           a="401    ok     404    ok     ok     ok     ok     ok     ok     401",
-           b="401    404    ok     404    404    ok     ok     ok     ok     401"),
+           a="401    ok     404    ok     ok     ok     ok     ok     ok     ok     401",
+           b="401    404    ok     404    404    ok     ok     ok     ok     ok     401"),
     row("reply", "POST", INCIDENT + "replies/", data=body_data,
-           a="401    ok     404    403    ok     ok     ok     ok     ok     401",
-           b="401    404    ok     404    404    ok     ok     ok     ok     401"),
+           a="401    ok     404    403    ok     ok     ok     ok     ok     ok     401",
+           b="401    404    ok     404    404    ok     ok     ok     ok     ok     401"),
     row("work note", "POST", INCIDENT + "notes/", data=body_data,
-           a="401    403    404    403    403    ok     ok     ok     ok     401",
-           b="401    404    403    404    404    ok     ok     ok     ok     401"),
+           a="401    403    404    403    403    ok     ok     ok     ok     ok     401",
+           b="401    404    403    404    404    ok     ok     ok     ok     ok     401"),
     row("attachments", "GET", INCIDENT + "attachments/",
-           a="401    ok     404    ok     ok     ok     ok     ok     ok     401",
-           b="401    404    ok     404    404    ok     ok     ok     ok     401"),
+           a="401    ok     404    ok     ok     ok     ok     ok     ok     ok     401",
+           b="401    404    ok     404    404    ok     ok     ok     ok     ok     401"),
     row("upload public file", "POST", INCIDENT + "attachments/", data=_public_upload, multipart=True,
-           a="401    ok     404    403    ok     ok     ok     ok     ok     401",
-           b="401    404    ok     404    404    ok     ok     ok     ok     401"),
+           a="401    ok     404    403    ok     ok     ok     ok     ok     ok     401",
+           b="401    404    ok     404    404    ok     ok     ok     ok     ok     401"),
     row("upload internal file", "POST", INCIDENT + "attachments/", data=_internal_upload, multipart=True,
-           a="401    403    404    403    403    ok     ok     ok     ok     401",
-           b="401    404    403    404    404    ok     ok     ok     ok     401"),
+           a="401    403    404    403    403    ok     ok     ok     ok     ok     401",
+           b="401    404    403    404    404    ok     ok     ok     ok     ok     401"),
     row("watchers", "GET", INCIDENT + "watchers/",
-           a="401    ok     404    ok     ok     ok     ok     ok     ok     401",
-           b="401    404    ok     404    404    ok     ok     ok     ok     401"),
+           a="401    ok     404    ok     ok     ok     ok     ok     ok     ok     401",
+           b="401    404    ok     404    404    ok     ok     ok     ok     ok     401"),
     row("add watcher", "POST", INCIDENT + "watchers/", data=maryam_data,
-           a="401    ok     404    403    403    ok     ok     ok     ok     401",
-           b="401    404    ok     404    404    ok     ok     ok     ok     401"),
+           a="401    ok     404    403    403    ok     ok     ok     ok     ok     401",
+           b="401    404    ok     404    404    ok     ok     ok     ok     ok     401"),
     row("remove watcher", "DELETE", INCIDENT + "watchers/{maryam}/", prepare=maryam_watches,
-           a="401    ok     404    403    403    ok     ok     ok     ok     401",
-           b="401    404    ok     404    404    ok     ok     ok     ok     401"),
+           a="401    ok     404    403    403    ok     ok     ok     ok     ok     401",
+           b="401    404    ok     404    404    ok     ok     ok     ok     ok     401"),
     # Parisa may stop watching A herself. She watches nothing on B, so there it is not found for anybody.
     row("remove watcher Parisa", "DELETE", INCIDENT + "watchers/{parisa}/",
-           a="401    ok     404    403    ok     ok     ok     ok     ok     401"),
+           a="401    ok     404    403    ok     ok     ok     ok     ok     ok     401"),
     row("references", "GET", INCIDENT + "references/",
-           a="401    ok     404    ok     ok     ok     ok     ok     ok     401",
-           b="401    404    ok     404    404    ok     ok     ok     ok     401"),
+           a="401    ok     404    ok     ok     ok     ok     ok     ok     ok     401",
+           b="401    404    ok     404    404    ok     ok     ok     ok     ok     401"),
     row("add letter", "POST", INCIDENT + "references/", data=_letter,
-           a="401    ok     404    403    403    ok     ok     ok     ok     401",
-           b="401    404    ok     404    404    ok     ok     ok     ok     401"),
+           a="401    ok     404    403    403    ok     ok     ok     ok     ok     401",
+           b="401    404    ok     404    404    ok     ok     ok     ok     ok     401"),
     row("children", "GET", INCIDENT + "children/",
-           a="401    ok     404    ok     ok     ok     ok     ok     ok     401",
-           b="401    404    ok     404    404    ok     ok     ok     ok     401"),
+           a="401    ok     404    ok     ok     ok     ok     ok     ok     ok     401",
+           b="401    404    ok     404    404    ok     ok     ok     ok     ok     401"),
     # The child is the other record, which no requester may see, so its number is not found before any
     # permission check.
     row("link child", "POST", INCIDENT + "children/", data=child_data,
-           a="401    404    404    404    404    ok     ok     ok     ok     401",
-           b="401    404    404    404    404    ok     ok     ok     ok     401"),
+           a="401    404    404    404    404    ok     ok     ok     ok     ok     401",
+           b="401    404    404    404    404    ok     ok     ok     ok     ok     401"),
     row("unlink child", "DELETE", INCIDENT + "children/{other}/", prepare=other_is_child,
-           a="401    404    404    404    404    ok     ok     ok     ok     401",
-           b="401    404    404    404    404    ok     ok     ok     ok     401"),
+           a="401    404    404    404    404    ok     ok     ok     ok     ok     401",
+           b="401    404    404    404    404    ok     ok     ok     ok     ok     401"),
 
     # SLA clocks follow the record's visibility; agreements are for administrators.
     row("clocks", "GET", "/api/v1/sla/clocks/{n}/",
-           a="401    ok     404    ok     ok     ok     ok     ok     ok     401",
-           b="401    404    ok     404    404    ok     ok     ok     ok     401"),
+           a="401    ok     404    ok     ok     ok     ok     ok     ok     ok     401",
+           b="401    404    ok     404    404    ok     ok     ok     ok     ok     401"),
     row("agreements", "GET", "/api/v1/sla/agreements/",
-             "401    403    403    403    403    403    403    403    ok     401"),
+             "401    403    403    403    403    403    403    403    403    ok     401"),
     row("agreement", "GET", "/api/v1/sla/agreements/{agreement}/",
-             "401    403    403    403    403    403    403    403    ok     401"),
+             "401    403    403    403    403    403    403    403    403    ok     401"),
     row("create agreement", "POST", "/api/v1/sla/agreements/",
-             "401    403    403    403    403    403    403    403    ok     401", data=_agreement),
+             "401    403    403    403    403    403    403    403    403    ok     401", data=_agreement),
     row("replace agreement", "PUT", "/api/v1/sla/agreements/{agreement}/",
-             "401    403    403    403    403    403    403    403    ok     401", data=_agreement),
+             "401    403    403    403    403    403    403    403    403    ok     401", data=_agreement),
 
     # SLA reports are for SLA managers, incident managers and administrators.
     row("sla compliance report", "GET", "/api/v1/sla/reports/compliance/",
-             "401    403    403    403    403    403    403    ok     ok     401"),
+             "401    403    403    403    403    403    403    ok     403    ok     401"),
     row("sla breach report", "GET", "/api/v1/sla/reports/breaches/",
-             "401    403    403    403    403    403    403    ok     ok     401"),
+             "401    403    403    403    403    403    403    ok     403    ok     401"),
 
     # Business calendars are for administrators.
-            # anon   sara   reza   mina   paris  ali    hamid  neda   admin  gone
+            # anon   sara   reza   mina   paris  ali    hamid  neda   cfg    admin  gone
     *[row(f"calendars {path or 'list'}", "GET", "/api/v1/calendars/" + path,
-             "401    403    403    403    403    403    403    403    ok     401")
+             "401    403    403    403    403    403    403    403    403    ok     401")
       for path in ("", "{calendar}/", "hour-sets/", "hour-sets/{hour_set}/", "holidays/", "holidays/{holiday}/",
                    "holidays/export/", "closures/", "closures/{closure}/")],
     row("create calendar", "POST", "/api/v1/calendars/",
-             "401    403    403    403    403    403    403    403    ok     401", data=_calendar),
+             "401    403    403    403    403    403    403    403    403    ok     401", data=_calendar),
     row("replace calendar", "PUT", "/api/v1/calendars/{calendar}/",
-             "401    403    403    403    403    403    403    403    ok     401", data=_calendar),
+             "401    403    403    403    403    403    403    403    403    ok     401", data=_calendar),
     row("create hour set", "POST", "/api/v1/calendars/hour-sets/",
-             "401    403    403    403    403    403    403    403    ok     401", data=_hour_set),
+             "401    403    403    403    403    403    403    403    403    ok     401", data=_hour_set),
     row("replace hour set", "PUT", "/api/v1/calendars/hour-sets/{hour_set}/",
-             "401    403    403    403    403    403    403    403    ok     401", data=_hour_set),
+             "401    403    403    403    403    403    403    403    403    ok     401", data=_hour_set),
     row("delete hour set", "DELETE", "/api/v1/calendars/hour-sets/{hour_set}/",
-             "401    403    403    403    403    403    403    403    ok     401"),
+             "401    403    403    403    403    403    403    403    403    ok     401"),
     row("create holiday", "POST", "/api/v1/calendars/holidays/",
-             "401    403    403    403    403    403    403    403    ok     401", data=_holiday),
+             "401    403    403    403    403    403    403    403    403    ok     401", data=_holiday),
     row("replace holiday", "PUT", "/api/v1/calendars/holidays/{holiday}/",
-             "401    403    403    403    403    403    403    403    ok     401", data=_holiday),
+             "401    403    403    403    403    403    403    403    403    ok     401", data=_holiday),
     row("delete holiday", "DELETE", "/api/v1/calendars/holidays/{holiday}/",
-             "401    403    403    403    403    403    403    403    ok     401"),
+             "401    403    403    403    403    403    403    403    403    ok     401"),
     row("confirm holiday", "POST", "/api/v1/calendars/holidays/{holiday}/confirm/",
-             "401    403    403    403    403    403    403    403    ok     401"),
+             "401    403    403    403    403    403    403    403    403    ok     401"),
     row("import holidays", "POST", "/api/v1/calendars/holidays/import/",
-             "401    403    403    403    403    403    403    403    ok     401", data=_holiday_csv),
+             "401    403    403    403    403    403    403    403    403    ok     401", data=_holiday_csv),
     row("create closure", "POST", "/api/v1/calendars/closures/",
-             "401    403    403    403    403    403    403    403    ok     401", data=_closure),
+             "401    403    403    403    403    403    403    403    403    ok     401", data=_closure),
     row("reverse closure", "POST", "/api/v1/calendars/closures/{closure}/reverse/",
-             "401    403    403    403    403    403    403    403    ok     401"),
+             "401    403    403    403    403    403    403    403    403    ok     401"),
     row("calendar preview", "POST", "/api/v1/calendars/preview/",
-             "401    403    403    403    403    403    403    403    ok     401", data=_preview, writes=False),
+             "401    403    403    403    403    403    403    403    403    ok     401", data=_preview, writes=False),
 
     # Reference data, the signed-in user, and the token sign-in.
-            # anon   sara   reza   mina   paris  ali    hamid  neda   admin  gone
+            # anon   sara   reza   mina   paris  ali    hamid  neda   cfg    admin  gone
     *[row(f"reference data {name}", "GET", f"/api/v1/{name}/",
-             "401    ok     ok     ok     ok     ok     ok     ok     ok     401")
+             "401    ok     ok     ok     ok     ok     ok     ok     ok     ok     401")
       for name in REFERENCE_DATA],
     *[row(f"reference data {name}", "GET", f"/api/v1/{name}/",
-             "401    ok     ok     ok     ok     ok     ok     ok     ok     401")
+             "401    ok     ok     ok     ok     ok     ok     ok     ok     ok     401")
       for name in ("departments/{finance}", "locations/{location}", "support-groups/{service_desk}",
                    "services/{service}", "resolution-codes/{resolution_code}")],
     # People: agents look up anybody, and everybody else only themselves.
     row("user Reza", "GET", "/api/v1/users/{reza}/",
-             "401    404    ok     404    404    ok     ok     ok     ok     401"),
+             "401    404    ok     404    404    ok     ok     ok     ok     ok     401"),
     row("me", "GET", "/api/v1/me/",
-             "401    ok     ok     ok     ok     ok     ok     ok     ok     401"),
+             "401    ok     ok     ok     ok     ok     ok     ok     ok     ok     401"),
     # Getting the token again returns the one the client already has, so nothing changes. The deactivated
     # user's client still sends its old token, which is refused before the password is read.
     row("get token", "POST", "/api/v1/auth/token/",
-             "400    ok     ok     ok     ok     ok     ok     ok     ok     401",
+             "400    ok     ok     ok     ok     ok     ok     ok     ok     ok     401",
         data=_credentials, writes=False),
     row("revoke token", "DELETE", "/api/v1/auth/token/",
-             "401    ok     ok     ok     ok     ok     ok     ok     ok     401"),
+             "401    ok     ok     ok     ok     ok     ok     ok     ok     ok     401"),
+
+    # CMDB: agents read everything and edit and relate the items of the classes their group owns (the
+    # service desk owns applications in ``cmdb_items``); configuration managers and administrators do all.
+    # Requesters get 403, except on CIs, where they read only the assets they hold (none here): an empty
+    # list, 404 for an item, and 403 for a write.
+            # anon   sara   reza   mina   paris  ali    hamid  neda   cfg    admin  gone
+    row("CMDB classes", "GET", CMDB + "classes/",
+             "401    403    403    403    403    ok     ok     ok     ok     ok     401"),
+    row("CMDB class", "GET", CMDB + "classes/server/",
+             "401    403    403    403    403    ok     ok     ok     ok     ok     401"),
+    row("CMDB class attributes", "GET", CMDB + "classes/server/attributes/",
+             "401    403    403    403    403    ok     ok     ok     ok     ok     401"),
+    row("CMDB add class", "POST", CMDB + "classes/", data=_cmdb_class,
+             grid="401    403    403    403    403    403    403    403    ok     ok     401"),
+    row("CMDB change class", "PATCH", CMDB + "classes/server/", data=_cmdb_class_change,
+             grid="401    403    403    403    403    403    403    403    ok     ok     401"),
+    row("CMDB attributes", "GET", CMDB + "attributes/",
+             "401    403    403    403    403    ok     ok     ok     ok     ok     401"),
+    row("CMDB attribute", "GET", CMDB + "attributes/{attribute}/", prepare=cmdb_items,
+             grid="401    403    403    403    403    ok     ok     ok     ok     ok     401"),
+    row("CMDB add attribute", "POST", CMDB + "attributes/", data=_cmdb_attribute,
+             grid="401    403    403    403    403    403    403    403    ok     ok     401"),
+    row("CMDB change attribute", "PUT", CMDB + "attributes/{attribute}/", prepare=cmdb_items,
+        data=_cmdb_attribute_change,
+             grid="401    403    403    403    403    403    403    403    ok     ok     401"),
+    row("CMDB relationship types", "GET", CMDB + "relationship-types/",
+             "401    403    403    403    403    ok     ok     ok     ok     ok     401"),
+    row("CMDB relationship type", "GET", CMDB + "relationship-types/runs_on/",
+             "401    403    403    403    403    ok     ok     ok     ok     ok     401"),
+    row("CMDB add relationship type", "POST", CMDB + "relationship-types/", data=_relationship_type,
+             grid="401    403    403    403    403    403    403    403    ok     ok     401"),
+    row("CMDB change relationship type", "PATCH", CMDB + "relationship-types/runs_on/",
+        data=_relationship_type_change,
+             grid="401    403    403    403    403    403    403    403    ok     ok     401"),
+    row("CMDB allow class pair", "POST", CMDB + "relationship-types/runs_on/rules/", data=_class_pair,
+             grid="401    403    403    403    403    403    403    403    ok     ok     401"),
+    row("CMDB remove class pair", "DELETE", CMDB + "relationship-types/depends_on/rules/{rule}/",
+        prepare=cmdb_items,
+             grid="401    403    403    403    403    403    403    403    ok     ok     401"),
+
+            # anon   sara   reza   mina   paris  ali    hamid  neda   cfg    admin  gone
+    row("CMDB CIs", "GET", CMDB + "cis/", prepare=cmdb_items,
+             grid="401    ok     ok     ok     ok     ok     ok     ok     ok     ok     401"),
+    # Sara may ask for her own suggestions (the assets she holds); other requesters may not ask for hers.
+    row("CMDB suggestions", "GET", CMDB + "cis/suggestions/?requester={sara}",
+             "401    ok     404    404    404    ok     ok     ok     ok     ok     401"),
+    row("CMDB CI", "GET", CMDB + "cis/{ci}/", prepare=cmdb_items,
+             grid="401    404    404    404    404    ok     ok     ok     ok     ok     401"),
+    row("CMDB CI relationships", "GET", CMDB + "cis/{ci}/relationships/", prepare=cmdb_items,
+             grid="401    404    404    404    404    ok     ok     ok     ok     ok     401"),
+    row("CMDB CI impact", "GET", CMDB + "cis/{ci}/impact/?direction=down", prepare=cmdb_items,
+             grid="401    404    404    404    404    ok     ok     ok     ok     ok     401"),
+    row("CMDB CI history", "GET", CMDB + "cis/{ci}/history/", prepare=cmdb_items,
+             grid="401    404    404    404    404    ok     ok     ok     ok     ok     401"),
+    row("CMDB CI as of", "GET", CMDB + "cis/{ci}/as-of/?at=1405/01/01", prepare=cmdb_items,
+             grid="401    404    404    404    404    ok     ok     ok     ok     ok     401"),
+    row("CMDB CI open incidents", "GET", CMDB + "cis/{ci}/open-incidents/", prepare=cmdb_items,
+             grid="401    404    404    404    404    ok     ok     ok     ok     ok     401"),
+    row("CMDB add server", "POST", CMDB + "cis/", prepare=cmdb_items, data=_server,
+             grid="401    403    403    403    403    403    403    403    ok     ok     401"),
+    row("CMDB add application", "POST", CMDB + "cis/", prepare=cmdb_items, data=_application,
+             grid="401    403    403    403    403    ok     ok     ok     ok     ok     401"),
+    row("CMDB change server", "PATCH", CMDB + "cis/{ci}/", prepare=cmdb_items, data=_server_change,
+             grid="401    404    404    404    404    403    403    403    ok     ok     401"),
+    row("CMDB change application", "PATCH", CMDB + "cis/{app}/", prepare=cmdb_items, data=_application_change,
+             grid="401    404    404    404    404    ok     ok     ok     ok     ok     401"),
+
+            # anon   sara   reza   mina   paris  ali    hamid  neda   cfg    admin  gone
+    row("CMDB relationships", "GET", CMDB + "relationships/", prepare=cmdb_items,
+             grid="401    403    403    403    403    ok     ok     ok     ok     ok     401"),
+    row("CMDB relationship", "GET", CMDB + "relationships/{relationship}/", prepare=cmdb_items,
+             grid="401    403    403    403    403    ok     ok     ok     ok     ok     401"),
+    row("CMDB relate servers", "POST", CMDB + "relationships/", prepare=cmdb_items, data=_server_relationship,
+             grid="401    403    403    403    403    403    403    403    ok     ok     401"),
+    row("CMDB relate application", "POST", CMDB + "relationships/", prepare=cmdb_items,
+        data=_application_relationship,
+             grid="401    403    403    403    403    ok     ok     ok     ok     ok     401"),
+    row("CMDB end server relationship", "DELETE", CMDB + "relationships/{cable}/", prepare=cmdb_items,
+             grid="401    403    403    403    403    403    403    403    ok     ok     401"),
+    row("CMDB end application relationship", "DELETE", CMDB + "relationships/{relationship}/",
+        prepare=cmdb_items,
+             grid="401    403    403    403    403    ok     ok     ok     ok     ok     401"),
+
+            # anon   sara   reza   mina   paris  ali    hamid  neda   cfg    admin  gone
+    row("CMDB upload import", "POST", CMDB + "imports/", data=_cmdb_upload, multipart=True,
+             grid="401    403    403    403    403    403    403    403    ok     ok     401"),
+    row("CMDB import", "GET", CMDB + "imports/{run}/", prepare=cmdb_items,
+             grid="401    403    403    403    403    403    403    403    ok     ok     401"),
+    row("CMDB apply import", "POST", CMDB + "imports/{run}/apply/", prepare=cmdb_items,
+             grid="401    403    403    403    403    403    403    403    ok     ok     401"),
 ]
 
 
