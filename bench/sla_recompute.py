@@ -143,40 +143,50 @@ def timed(action):  # type: ignore[no-untyped-def]
 
 
 def calendar_change_rounds(rounds: int, profile_path: Path | None) -> list[dict]:
-    """Add a holiday to the shipped list and delete it again, ``rounds`` times; time each action.
+    """Add a holiday to the shipped list and delete it again, ``rounds`` times with a holiday a few days
+    ahead and once with a holiday a month ago (which reaches every running clock); time each action.
 
-    With ``profile_path``, one more add-and-delete runs afterwards under pyinstrument, untimed, so the
-    profiler's overhead stays out of the figures.
+    With ``profile_path``, one more add-and-delete of the past holiday runs afterwards under pyinstrument,
+    untimed, so the profiler's overhead stays out of the figures.
     """
     from sarv.calendars import actions as calendar_actions
     from sarv.calendars.choices import SHIPPED_HOLIDAY_SET_KEY
+    from sarv.calendars.hooks import ChangeScope
     from sarv.calendars.models import HolidaySet
+    from sarv.sla.recompute import count_changed
 
     actor = admin_user()
     holiday_set = HolidaySet.objects.get(key=SHIPPED_HOLIDAY_SET_KEY)
+    today = dt.datetime.now(dt.UTC).date()
 
-    def add(index: int) -> tuple:
-        day = dt.datetime.now(dt.UTC).date() + dt.timedelta(days=3 + index)
+    def add(index: int, day: dt.date) -> tuple:
         values = {"date": day, "name_fa": f"تعطیلی آزمون {index + 1}", "name_en": f"Bench closure {index + 1}",
                   "kind": "special"}
         return calendar_actions.save_holiday(actor=actor, holiday_set=holiday_set, holiday=None, values=values)
 
+    def records_for(day: dt.date) -> int:
+        return count_changed(ChangeScope.of(calendar_actions.calendars_using(holiday_set), since=day))
+
+    days = [("ahead", today + dt.timedelta(days=3 + index)) for index in range(rounds)]
+    days.append(("past", today - dt.timedelta(days=30)))
     measured = []
-    for index in range(rounds):
-        (holiday, moved), wall, cpu = timed(lambda index=index: add(index))
-        measured.append({"change": "add holiday", "day": holiday.date.isoformat(), "wall_seconds": wall,
-                         "cpu_seconds": cpu, "moved_due_times": len(moved)})
+    for index, (when, day) in enumerate(days):
+        records = records_for(day)
+        (holiday, moved), wall, cpu = timed(lambda index=index, day=day: add(index, day))
+        measured.append({"change": f"add holiday ({when})", "day": holiday.date.isoformat(), "wall_seconds": wall,
+                         "cpu_seconds": cpu, "records_recomputed": records, "moved_due_times": len(moved)})
         moved, wall, cpu = timed(lambda h=holiday: calendar_actions.delete_holiday(actor=actor, holiday=h))
-        measured.append({"change": "delete holiday", "day": holiday.date.isoformat(), "wall_seconds": wall,
-                         "cpu_seconds": cpu, "moved_due_times": len(moved)})
-        print(f"round {index + 1}: add {measured[-2]['wall_seconds']} s, delete {wall} s", flush=True)
+        measured.append({"change": f"delete holiday ({when})", "day": holiday.date.isoformat(),
+                         "wall_seconds": wall, "cpu_seconds": cpu, "records_recomputed": records,
+                         "moved_due_times": len(moved)})
+        print(f"{when} {day}: {records} records, add {measured[-2]['wall_seconds']} s, delete {wall} s", flush=True)
 
     if profile_path is not None:
         from pyinstrument import Profiler
 
         profiler = Profiler()
         profiler.start()
-        holiday, _moved = add(rounds)
+        holiday, _moved = add(len(days), days[-1][1])
         profiler.stop()
         calendar_actions.delete_holiday(actor=actor, holiday=holiday)
         profile_path.parent.mkdir(parents=True, exist_ok=True)
@@ -194,6 +204,8 @@ def main() -> int:
                         help="profile one more (untimed) change with pyinstrument into "
                              "var/bench/sla-recompute-profile.txt")
     parser.add_argument("--no-docs", action="store_true", help="do not write bench/results/ or docs/benchmarks.md")
+    parser.add_argument("--baseline", type=Path, default=None, metavar="RESULT.json",
+                        help="an earlier result to show as 'before' next to this run")
     parser.add_argument("--render", type=Path, default=None, metavar="RESULT.json",
                         help="only rewrite the docs section from a saved result")
     args = parser.parse_args()
@@ -207,6 +219,8 @@ def main() -> int:
     machine = describe_machine()
     preparation = prepare_database(args.database, args.records, args.seed)
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "sarv.settings")
+    # Time the recompute itself: above this many records the pages would hand it to a background task.
+    os.environ["SARV_SYNC_RECOMPUTE_LIMIT"] = str(10**9)
     import django
 
     django.setup()
@@ -217,6 +231,8 @@ def main() -> int:
     _moved, fill_wall, fill_cpu = timed(lambda: recompute_open(None))
     print(f"initial fill: {fill_wall} s", flush=True)
     facts = cache_facts()
+    _moved, full_wall, full_cpu = timed(lambda: recompute_open(None))
+    print(f"full recompute: {full_wall} s", flush=True)
     profile_path = ROOT / "var" / "bench" / "sla-recompute-profile.txt" if args.profile else None
     changes = calendar_change_rounds(args.rounds, profile_path)
     walls = [change["wall_seconds"] for change in changes]
@@ -226,10 +242,15 @@ def main() -> int:
         "versions": describe_versions(), "postgresql": _server_version(), "preparation": preparation,
         "agreements": agreements, "facts": facts,
         "initial_fill": {"wall_seconds": fill_wall, "cpu_seconds": fill_cpu},
+        "full_recompute": {"wall_seconds": full_wall, "cpu_seconds": full_cpu},
         "changes": changes,
         "change_wall_seconds": {"median": statistics.median(walls), "min": min(walls), "max": max(walls)},
         "profile": str(profile_path.relative_to(ROOT)) if profile_path else None,
     }
+    if args.baseline:
+        import json
+
+        result["before"] = _before(json.loads(args.baseline.resolve().read_text(encoding="utf-8")), args.baseline)
     if args.no_docs:
         import json
 
@@ -243,6 +264,24 @@ def main() -> int:
     return 0
 
 
+def _before(baseline: dict, path: Path) -> dict:
+    """The figures of an earlier run, kept in this result so that the page can compare them."""
+    return {"result": path.name, "measured_at": baseline["measured_at"],
+            "load_average_at_start": baseline["machine"]["load_average_at_start"],
+            "initial_fill": baseline["initial_fill"], "full_recompute": baseline.get("full_recompute"),
+            "changes": baseline["changes"], "change_wall_seconds": baseline["change_wall_seconds"]}
+
+
+def _ab_text(ab: dict | None) -> str:
+    """The back-to-back comparison of the clock computation alone (``bench/sla_ab_compute.py``), if recorded."""
+    if not ab:
+        return ""
+    before = " and ".join(number(v, 2) for v in ab["before_cpu_seconds"])
+    after = " and ".join(number(v, 2) for v in ab["after_cpu_seconds"])
+    return (f"\n\nComputing the clocks of {number(ab['records'])} records without storing them, old and new code "
+            f"back to back at the same load ({ab['command']}): {before} s CPU before, {after} s CPU after.")
+
+
 def _server_version() -> str:
     from django.db import connection
 
@@ -253,9 +292,52 @@ def _server_version() -> str:
 
 def render(result: dict, path: Path) -> str:
     machine, versions, facts = result["machine"], result["versions"], result["facts"]
-    rows = [[change["change"], change["day"], number(change["wall_seconds"], 2), number(change["cpu_seconds"], 2),
-             number(change["moved_due_times"])] for change in result["changes"]]
-    per_second = facts["open_records"] / result["change_wall_seconds"]["median"]
+    rows = [[change["change"], change["day"], number(change.get("records_recomputed", facts["open_records"])),
+             number(change["wall_seconds"], 2), number(change["cpu_seconds"], 2), number(change["moved_due_times"])]
+            for change in result["changes"]]
+    full = result.get("full_recompute") or result["initial_fill"]
+    per_second = facts["open_records"] / full["wall_seconds"]
+    before = result.get("before")
+    comparison = ""
+    if before:
+        def figure(entry: dict | None) -> str:
+            return f"{number(entry['wall_seconds'], 1)} s ({number(entry['cpu_seconds'], 1)} s CPU)" if entry else "—"
+
+        ahead = [c for c in result["changes"] if "ahead" in c["change"]]
+        past = [c for c in result["changes"] if "past" in c["change"]]
+        old = before["changes"]
+
+        def median(changes: list[dict]) -> str:
+            if not changes:
+                return "—"
+            return (f"{number(statistics.median(c['wall_seconds'] for c in changes), 2)} s "
+                    f"({number(statistics.median(c['cpu_seconds'] for c in changes), 2)} s CPU)")
+
+        comparison = "\n### Before and after\n\n" + table(["measure", "before", "after"], [
+            ["load average at start", " / ".join(str(v) for v in before["load_average_at_start"]),
+             " / ".join(str(v) for v in machine["load_average_at_start"])],
+            ["recompute of every open record (cache filled)", figure(before.get("full_recompute")
+                                                               or before["initial_fill"]), figure(full)],
+            ["holiday a few days ahead: records recomputed", number(facts["open_records"]),
+             " / ".join(number(c["records_recomputed"]) for c in ahead) or "—"],
+            ["holiday a few days ahead: median time", median(old), median(ahead)],
+            ["holiday a month ago (every running clock): median time", "—", median(past)],
+        ]) + _ab_text(result.get("ab_compute")) + f"""
+
+Before: `bench/results/{before['result']}` (measured {before['measured_at']}), the code before these changes on
+the same database. The wall times depend on the load of the shared machine, so compare the CPU times. Changes:
+
+- A calendar change recomputes only open records with a running or paused clock that followed a changed
+  calendar (`Clock.calendar_ids`), on a covered site for a closure (`Clock.site_ids`). When the change starts after
+  the current instant, clocks whose start, due time and next alert all fall before it are skipped too. Clocks
+  that had stopped keep their stored rows.
+- The replay chooses the agreement of each slot once per distinct record type, service, priority, department and
+  category in a run, looks up the calendar engine with one dictionary access, and measures a phase once per
+  calendar for all clocks on it. Records, timeline rows and clock rows are read as tuples; on PostgreSQL the
+  timeline and clock rows come from a server-side cursor without Django's per-row converters.
+- Only changed clock rows are written: new rows with one insert, changed rows with one
+  `UPDATE ... FROM (VALUES ...)` per thousand rows.
+"""
     return f"""## SLA clocks: recomputing every open record after a calendar change
 
 Measured {result['measured_at']} (UTC) by `bench/sla_recompute.py`; raw results: `{path.relative_to(ROOT)}`.
@@ -294,28 +376,32 @@ with the shipped Iranian holidays of 1404–1406).
 
 ### Figures
 
-Recompute of every open record without a calendar change (`recompute_open(None)`, run first; it fills the
-clock cache when it is empty): {number(result['initial_fill']['wall_seconds'], 1)} s wall,
-{number(result['initial_fill']['cpu_seconds'], 1)} s CPU in the Python process.
+Recompute of every open record (`recompute_open(None)`, as after an agreement change): first run
+{number(result['initial_fill']['wall_seconds'], 1)} s wall, {number(result['initial_fill']['cpu_seconds'], 1)} s
+CPU in the Python process (it rewrites every cache row whose stored values differ); second run, with the cache
+filled, {number(full['wall_seconds'], 1)} s wall, {number(full['cpu_seconds'], 1)} s CPU (about
+{number(per_second)} records per second).
 
 Each calendar change below is one call of the calendars action, timed end to end: saving the holiday,
-recomputing the clocks of every open record that follows a calendar using the shipped holiday list, rewriting
-their cache rows and collecting the due times that moved (the list the administrator sees).
+finding the open records whose running or paused clocks the change can move (clocks following a calendar that
+uses the shipped list, with a start, due time or next alert on or after the holiday; for a date already past,
+every running or paused clock), recomputing them, rewriting the cache rows that changed and collecting the
+due times that moved (the list the administrator sees). The benchmark raises the limit above which the pages
+hand the recompute to a background task, so the recompute itself is timed.
 
-{table(["change", "holiday", "wall s", "CPU s (Python)", "due times moved"], rows)}
-
-Median {number(result['change_wall_seconds']['median'], 1)} s for {number(facts['open_records'])} open records
-(about {number(per_second)} records per second), min {number(result['change_wall_seconds']['min'], 1)} s,
-max {number(result['change_wall_seconds']['max'], 1)} s.
+{table(["change", "holiday", "records recomputed", "wall s", "CPU s (Python)", "due times moved"], rows)}
+{comparison}
 
 ### Limits
 
 - One run on a shared 2-core machine: other programs ran at the same time (the load average above), so the
   wall times are an upper bound and the gap between wall and CPU time is mostly waiting for a core.
 - Few due times moved: the generated open incidents were created over the last two years, so most running
-  clocks breached long before the added holiday. Every clock is still recomputed; only changed rows are written.
-- The recompute runs synchronously inside the action, in one Python process; the figures include the
-  PostgreSQL time of reading the timelines and clock rows and writing the changed ones.
+  clocks breached long before the added holiday, and a holiday ahead reaches only the few clocks due after it.
+  A holiday in the past reaches every running clock: that row is the worst case of a calendar change.
+- Above 2,000 affected open records (`SARV_SYNC_RECOMPUTE_LIMIT`) the pages run the recompute as a background
+  task and show the moved due times when it ends; the figures are the time of that task.
+- The figures include the PostgreSQL time of reading the timelines and clock rows and writing the changed ones.
 
 ### Where the time goes
 

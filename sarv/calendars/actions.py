@@ -20,8 +20,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from sarv.calendars import holiday_csv, hooks
-from sarv.calendars.choices import SHIPPED_HOLIDAY_SET_KEY, HolidayKind, HolidayMode
-from sarv.calendars.hooks import MovedDue
+from sarv.calendars.choices import SHIPPED_HOLIDAY_SET_KEY, HolidayKind, HolidayMode, RecomputeStatus
+from sarv.calendars.hooks import ChangeScope, MovedDue, MovedDues
 from sarv.calendars.models import (
     MINUTES_PER_DAY,
     Calendar,
@@ -32,6 +32,7 @@ from sarv.calendars.models import (
     HolidaySet,
     HourSet,
     HourSetInterval,
+    RecomputeRun,
     WeeklyInterval,
     validate_time_zone,
 )
@@ -40,11 +41,16 @@ from sarv.core import audit
 from sarv.core.actions import clean_text, require_name, require_settings_admin, save_audited
 from sarv.core.choices import AuditAction
 from sarv.core.errors import ValidationFailed
+from sarv.env import env_int
 
 logger = logging.getLogger(__name__)
 
 WeekRows = Sequence[tuple[int, int, int]]  # (Saturday-first weekday, start minute, end minute); 1440 = 24:00
 BASE_DATE = dt.date(2000, 1, 1)
+# Above this many affected open records a change recomputes in a background task, not within the request.
+SYNC_RECOMPUTE_LIMIT = env_int("SARV_SYNC_RECOMPUTE_LIMIT", 2000, minimum=0)
+# How many moved due times a background run keeps for its page.
+MAX_STORED = 500
 
 
 # --- helpers ---------------------------------------------------------------------------------------
@@ -63,13 +69,70 @@ def bump_data_version() -> None:
         DataVersion.objects.create(pk=1, value=value)
 
 
-def _recompute(calendar_ids: set[int] | None) -> list[MovedDue]:
-    """Ask the SLA side to recompute after our transaction; failures there never undo the saved change."""
+def _recompute(scope: ChangeScope, *, actor: Any = None) -> MovedDues:
+    """Ask the SLA side to recompute after our transaction; failures there never undo the saved change.
+
+    When more open records than ``SYNC_RECOMPUTE_LIMIT`` are affected, the recompute runs as a background
+    task: the result is empty with ``pending_run`` set to the run that will hold the due times that moved.
+    """
     try:
-        return hooks.recompute(calendar_ids)
+        affected = hooks.affected(scope)
+        if affected > SYNC_RECOMPUTE_LIMIT:
+            return _recompute_later(scope, actor=actor, records=affected)
+        return MovedDues(hooks.recompute(scope))
     except Exception:  # the calendar change is saved; the clocks are rebuilt by the next recompute
         logger.exception("Recomputing clocks after a calendar change failed")
-        return []
+        return MovedDues()
+
+
+def _recompute_later(scope: ChangeScope, *, actor: Any, records: int) -> MovedDues:
+    from sarv.calendars.tasks import recompute_after_change
+
+    with transaction.atomic():
+        run = RecomputeRun.objects.create(
+            created_by=actor if getattr(actor, "pk", None) else None, records=records,
+            calendar_ids=sorted(scope.calendar_ids) if scope.calendar_ids is not None else None,
+            site_ids=sorted(scope.site_ids) if scope.site_ids is not None else None, since=scope.since,
+        )
+        transaction.on_commit(lambda: recompute_after_change.enqueue(run_id=run.pk))
+    logger.info("Recompute of %s open records after a calendar change queued as run %s", records, run.pk)
+    result = MovedDues()
+    result.pending_run = run.pk
+    return result
+
+
+def run_recompute(run: RecomputeRun) -> RecomputeRun:
+    """Recompute the clocks of a queued run and store the due times that moved (the first ``MAX_STORED``)."""
+    updated = RecomputeRun.objects.filter(pk=run.pk, status=RecomputeStatus.PENDING).update(
+        status=RecomputeStatus.RUNNING, started_at=timezone.now())
+    if not updated:
+        run.refresh_from_db()
+        return run
+    try:
+        moved = hooks.recompute(run.scope())
+    except Exception:
+        logger.exception("Recompute run %s failed", run.pk)
+        RecomputeRun.objects.filter(pk=run.pk).update(status=RecomputeStatus.FAILED, finished_at=timezone.now())
+        run.refresh_from_db()
+        return run
+    RecomputeRun.objects.filter(pk=run.pk).update(
+        status=RecomputeStatus.DONE, finished_at=timezone.now(), moved_total=len(moved),
+        moved=[moved_to_json(item) for item in moved[:MAX_STORED]],
+    )
+    run.refresh_from_db()
+    return run
+
+
+def moved_to_json(item: MovedDue) -> dict[str, Any]:
+    return {"record_label": item.record_label, "record_url": item.record_url, "clock_label": item.clock_label,
+            "old_due": item.old_due.isoformat() if item.old_due else None,
+            "new_due": item.new_due.isoformat() if item.new_due else None}
+
+
+def moved_from_json(item: Mapping[str, Any]) -> MovedDue:
+    return MovedDue(item["record_label"], item["record_url"], item["clock_label"],
+                    dt.datetime.fromisoformat(item["old_due"]) if item["old_due"] else None,
+                    dt.datetime.fromisoformat(item["new_due"]) if item["new_due"] else None)
 
 
 def weekday_label(weekday: int) -> str:
@@ -157,7 +220,7 @@ def save_calendar(
     values: Mapping[str, Any],
     week: WeekRows | None = None,
     effective_from: dt.date | None = None,
-) -> tuple[Calendar, list[MovedDue]]:
+) -> tuple[Calendar, MovedDues]:
     """Create (``calendar=None``) or edit a calendar; ``week`` sets its hours from ``effective_from``.
 
     A new calendar's first hours apply to all dates (``effective_from`` is ignored). An edit of the hours
@@ -172,6 +235,12 @@ def save_calendar(
         raise ValidationFailed(_("Choose the date from which the new hours apply."), field="effective_from")
     if creating and rows is None:
         rows = []
+
+    # Which calendar records follow, and how its engine is built, depend on these: a change recomputes all.
+    routing = ("owner_group", "site", "time_zone", "holiday_mode", "holiday_set", "is_default", "is_active")
+    rerouted = calendar is not None and any(
+        getattr(calendar, name) != cleaned[name] for name in routing)
+    changed_from: list[dt.date] = []
 
     def after_save(saved: Calendar) -> dict[str, list[Any]]:
         if rows is None:
@@ -192,6 +261,7 @@ def save_calendar(
         WeeklyInterval.objects.bulk_create(
             [WeeklyInterval(version=version, weekday=d, start_minute=s, end_minute=e) for d, s, e in rows]
         )
+        changed_from.append(date)
         return {f"week@{date.isoformat()}": [week_text(before) if not creating else None, week_text(rows)]}
 
     with transaction.atomic():
@@ -203,7 +273,11 @@ def save_calendar(
         saved = save_audited(actor, calendar or Calendar(), cleaned, after_save=after_save)
         bump_data_version()
     logger.info("Calendar %s saved by user %s", saved.pk, getattr(actor, "pk", None))
-    return saved, ([] if creating else _recompute({saved.pk}))
+    if creating or not (rerouted or changed_from):
+        return saved, MovedDues()
+    if rerouted:
+        return saved, _recompute(ChangeScope(), actor=actor)
+    return saved, _recompute(ChangeScope.of({saved.pk}, since=min(changed_from)), actor=actor)
 
 
 def copy_calendar(*, actor: Any, source: Calendar, values: Mapping[str, Any]) -> Calendar:
@@ -220,7 +294,7 @@ def copy_calendar(*, actor: Any, source: Calendar, values: Mapping[str, Any]) ->
     return calendar
 
 
-def delete_version(*, actor: Any, version: CalendarVersion) -> list[MovedDue]:
+def delete_version(*, actor: Any, version: CalendarVersion) -> MovedDues:
     """Remove a later version of a calendar's hours; the first version stays."""
     require_settings_admin(actor)
     with transaction.atomic():
@@ -232,7 +306,7 @@ def delete_version(*, actor: Any, version: CalendarVersion) -> list[MovedDue]:
         })
         version.delete()
         bump_data_version()
-    return _recompute({version.calendar_id})
+    return _recompute(ChangeScope.of({version.calendar_id}, since=version.effective_from), actor=actor)
 
 
 # --- dated hour sets -------------------------------------------------------------------------------
@@ -240,7 +314,7 @@ def delete_version(*, actor: Any, version: CalendarVersion) -> list[MovedDue]:
 
 def save_hour_set(
     *, actor: Any, calendar: Calendar, hour_set: HourSet | None, values: Mapping[str, Any], week: WeekRows,
-) -> tuple[HourSet, list[MovedDue]]:
+) -> tuple[HourSet, MovedDues]:
     """Create or edit hours that replace the calendar's week from ``start_date`` to ``end_date`` (inclusive)."""
     require_settings_admin(actor)
     start, end = values.get("start_date"), values.get("end_date")
@@ -251,6 +325,7 @@ def save_hour_set(
     rows = clean_week(week)
     cleaned = {"name_fa": require_name(values), "name_en": clean_text(values.get("name_en")),
                "start_date": start, "end_date": end, "calendar": calendar}
+    since = min(start, hour_set.start_date) if hour_set is not None else start
 
     def after_save(saved: HourSet) -> dict[str, list[Any]]:
         before = [(i.weekday, i.start_minute, i.end_minute) for i in saved.intervals.all()]
@@ -265,19 +340,19 @@ def save_hour_set(
     with transaction.atomic():
         saved = save_audited(actor, hour_set or HourSet(), cleaned, after_save=after_save)
         bump_data_version()
-    return saved, _recompute({calendar.pk})
+    return saved, _recompute(ChangeScope.of({calendar.pk}, since=since), actor=actor)
 
 
-def delete_hour_set(*, actor: Any, hour_set: HourSet) -> list[MovedDue]:
+def delete_hour_set(*, actor: Any, hour_set: HourSet) -> MovedDues:
     require_settings_admin(actor)
-    calendar_id = hour_set.calendar_id
+    calendar_id, since = hour_set.calendar_id, hour_set.start_date
     with transaction.atomic():
         audit.log(actor=actor, action=AuditAction.DELETE, instance=hour_set,
                   changes={"name_fa": [hour_set.name_fa, None], "start_date": [str(hour_set.start_date), None],
                            "end_date": [str(hour_set.end_date), None]})
         hour_set.delete()
         bump_data_version()
-    return _recompute({calendar_id})
+    return _recompute(ChangeScope.of({calendar_id}, since=since), actor=actor)
 
 
 # --- holidays --------------------------------------------------------------------------------------
@@ -308,7 +383,7 @@ def _holiday_values(values: Mapping[str, Any]) -> dict[str, Any]:
 
 def save_holiday(
     *, actor: Any, holiday_set: HolidaySet, holiday: Holiday | None, values: Mapping[str, Any],
-) -> tuple[Holiday, list[MovedDue]]:
+) -> tuple[Holiday, MovedDues]:
     """Add a holiday to a list or change one."""
     require_settings_admin(actor)
     cleaned = _holiday_values(values)
@@ -319,13 +394,14 @@ def save_holiday(
         if clash.exclude(pk=target.pk).exists():
             raise ValidationFailed(_("This holiday is already in the list on that date."), field="date")
 
+    since = min(cleaned["date"], holiday.date) if holiday is not None else cleaned["date"]
     with transaction.atomic():
         saved = save_audited(actor, holiday or Holiday(), cleaned, validate=validate)
         bump_data_version()
-    return saved, _recompute(calendars_using(holiday_set))
+    return saved, _recompute(ChangeScope.of(calendars_using(holiday_set), since=since), actor=actor)
 
 
-def delete_holiday(*, actor: Any, holiday: Holiday) -> list[MovedDue]:
+def delete_holiday(*, actor: Any, holiday: Holiday) -> MovedDues:
     require_settings_admin(actor)
     holiday_set = holiday.holiday_set
     with transaction.atomic():
@@ -333,15 +409,16 @@ def delete_holiday(*, actor: Any, holiday: Holiday) -> list[MovedDue]:
                   changes={"date": [str(holiday.date), None], "name_fa": [holiday.name_fa, None]})
         holiday.delete()
         bump_data_version()
-    return _recompute(calendars_using(holiday_set))
+    return _recompute(ChangeScope.of(calendars_using(holiday_set), since=holiday.date), actor=actor)
 
 
-def confirm_holiday(*, actor: Any, holiday: Holiday, date: dt.date | None = None) -> tuple[Holiday, list[MovedDue]]:
+def confirm_holiday(*, actor: Any, holiday: Holiday, date: dt.date | None = None) -> tuple[Holiday, MovedDues]:
     """Confirm an estimated holiday, optionally on another date (a lunar date moved by a day)."""
     require_settings_admin(actor)
     values = {"is_estimated": False, "confirmed_by": actor, "confirmed_at": timezone.now()}
     if date is not None:
         values["date"] = date
+    since = min(holiday.date, date) if date is not None else holiday.date
 
     def validate(target: Holiday) -> None:
         clash = Holiday.objects.filter(holiday_set_id=target.holiday_set_id, date=target.date, name_fa=target.name_fa)
@@ -351,7 +428,7 @@ def confirm_holiday(*, actor: Any, holiday: Holiday, date: dt.date | None = None
     with transaction.atomic():
         saved = save_audited(actor, holiday, values, validate=validate)
         bump_data_version()
-    return saved, _recompute(calendars_using(saved.holiday_set))
+    return saved, _recompute(ChangeScope.of(calendars_using(saved.holiday_set), since=since), actor=actor)
 
 
 def save_holiday_set(*, actor: Any, holiday_set: HolidaySet | None, values: Mapping[str, Any],
@@ -384,7 +461,7 @@ def save_holiday_set(*, actor: Any, holiday_set: HolidaySet | None, values: Mapp
 
 def import_holidays(
     *, actor: Any, holiday_set: HolidaySet, text: str, replace_years: bool = False,
-) -> tuple[holiday_csv.ParseResult, list[MovedDue]]:
+) -> tuple[holiday_csv.ParseResult, MovedDues]:
     """Import holidays from CSV. Nothing is saved when any row is bad; ``result.errors`` lists every bad row.
 
     A row whose date and Persian name match a holiday of the list updates it; others are added. With
@@ -393,16 +470,18 @@ def import_holidays(
     require_settings_admin(actor)
     result = holiday_csv.parse(text)
     if not result.ok:
-        return result, []
+        return result, MovedDues()
     if not result.rows:
         result.errors.append((1, str(_("The file holds no holidays."))))
-        return result, []
+        return result, MovedDues()
+    since = min(row.date for row in result.rows)
     with transaction.atomic():
         existing = {(h.date, h.name_fa): h for h in Holiday.objects.select_for_update().filter(holiday_set=holiday_set)}
         removed = 0
         if replace_years:
             years = {holiday_csv.format_jalali(row.date)[:4] for row in result.rows}
             doomed = [h.pk for h in existing.values() if holiday_csv.format_jalali(h.date)[:4] in years]
+            since = min([since, *(h.date for h in existing.values() if h.pk in doomed)])
             removed = Holiday.objects.filter(pk__in=doomed).delete()[0]
             existing = {key: h for key, h in existing.items() if h.pk not in doomed}
         created = updated = 0
@@ -420,7 +499,7 @@ def import_holidays(
         audit.log(actor=actor, action=AuditAction.IMPORT, instance=holiday_set,
                   changes={"holidays": [None, {"created": created, "updated": updated, "removed": removed}]})
         bump_data_version()
-    return result, _recompute(calendars_using(holiday_set))
+    return result, _recompute(ChangeScope.of(calendars_using(holiday_set), since=since), actor=actor)
 
 
 def export_holidays(*, actor: Any, holiday_set: HolidaySet, year: int | None = None) -> str:
@@ -440,7 +519,16 @@ def export_holidays(*, actor: Any, holiday_set: HolidaySet, year: int | None = N
 # --- closures --------------------------------------------------------------------------------------
 
 
-def save_closure(*, actor: Any, values: Mapping[str, Any]) -> tuple[Closure, list[MovedDue]]:
+def closure_scope(closure: Closure) -> ChangeScope:
+    """What a closure changes: from its first day, every calendar on the places it covers (all without any)."""
+    from sarv.calendars.selectors import locations_under
+
+    location_ids = set(closure.locations.values_list("pk", flat=True))
+    return ChangeScope.of(None, since=closure.start_date,
+                          site_ids=locations_under(location_ids) if location_ids else None)
+
+
+def save_closure(*, actor: Any, values: Mapping[str, Any]) -> tuple[Closure, MovedDues]:
     """Enter an ad-hoc closure: dates, whole day or from/to, places covered, exempt groups, who announced it."""
     require_settings_admin(actor)
     start = values.get("start_date")
@@ -482,10 +570,10 @@ def save_closure(*, actor: Any, values: Mapping[str, Any]) -> tuple[Closure, lis
         audit.log(actor=actor, action=AuditAction.CREATE, instance=closure, changes=changes)
         bump_data_version()
     logger.info("Closure %s entered by user %s", closure.pk, getattr(actor, "pk", None))
-    return closure, _recompute(None)
+    return closure, _recompute(closure_scope(closure), actor=actor)
 
 
-def reverse_closure(*, actor: Any, closure: Closure) -> tuple[Closure, list[MovedDue]]:
+def reverse_closure(*, actor: Any, closure: Closure) -> tuple[Closure, MovedDues]:
     """Withdraw a closure (it stays listed, marked reversed); the hours it closed are open again."""
     require_settings_admin(actor)
     with transaction.atomic():
@@ -498,4 +586,4 @@ def reverse_closure(*, actor: Any, closure: Closure) -> tuple[Closure, list[Move
         locked.save(update_fields=["is_reversed", "reversed_by", "reversed_at"])
         audit.log(actor=actor, action=AuditAction.UPDATE, instance=locked, changes={"is_reversed": [False, True]})
         bump_data_version()
-    return locked, _recompute(None)
+    return locked, _recompute(closure_scope(locked), actor=actor)

@@ -25,3 +25,12 @@ class TemplateKey(models.TextChoices):
 
 
 SHIPPED_HOLIDAY_SET_KEY = "iran-official"
+
+
+class RecomputeStatus(models.TextChoices):
+    """The state of a recompute that runs in the background after a large calendar change."""
+
+    PENDING = "pending", pgettext_lazy("recompute status", "Waiting")
+    RUNNING = "running", pgettext_lazy("recompute status", "Recomputing")
+    DONE = "done", pgettext_lazy("recompute status", "Done")
+    FAILED = "failed", pgettext_lazy("recompute status", "Failed")

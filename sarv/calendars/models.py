@@ -11,8 +11,9 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from sarv.calendars.choices import HolidayKind, HolidayMode, TemplateKey
+from sarv.calendars.choices import HolidayKind, HolidayMode, RecomputeStatus, TemplateKey
 from sarv.calendars.engine import minute_to_time
+from sarv.calendars.hooks import ChangeScope
 from sarv.calendars.weekdays import WEEKDAY_CHOICES
 from sarv.core.models import BilingualNameMixin
 
@@ -289,3 +290,39 @@ class Closure(models.Model):
 
     def __str__(self) -> str:
         return f"{self.start_date} {self.reason}"
+
+
+class RecomputeRun(models.Model):
+    """A recompute of SLA clocks after a calendar change that affects too many open records to run within the
+    request: a background task runs it and stores the due times that moved (the first few) for its page."""
+
+    created_at = models.DateTimeField(_("queued"), auto_now_add=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+",
+    )
+    # The change's scope (see ``sarv.calendars.hooks.ChangeScope``); null lists mean "all".
+    calendar_ids = models.JSONField(null=True, blank=True)
+    site_ids = models.JSONField(null=True, blank=True)
+    since = models.DateField(null=True, blank=True)
+    records = models.PositiveIntegerField(_("open records"), default=0)
+    status = models.CharField(_("status"), max_length=10, choices=RecomputeStatus.choices,
+                              default=RecomputeStatus.PENDING)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    moved_total = models.PositiveIntegerField(default=0)
+    moved = models.JSONField(default=list, blank=True)
+
+    class Meta:
+        verbose_name = _("clock recompute")
+        verbose_name_plural = _("clock recomputes")
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.pk} {self.status}"
+
+    def scope(self) -> ChangeScope:
+        return ChangeScope.of(self.calendar_ids, since=self.since, site_ids=self.site_ids)
+
+    @property
+    def is_finished(self) -> bool:
+        return self.status in (RecomputeStatus.DONE, RecomputeStatus.FAILED)

@@ -95,6 +95,24 @@ def location_chain_ids(location: Location) -> list[int]:
     return chain
 
 
+def locations_under(location_ids: set[int]) -> set[int]:
+    """Return ``location_ids`` and every location below them (a closure of a province covers its sites)."""
+    from sarv.accounts.models import Location
+
+    parents = dict(Location.objects.values_list("pk", "parent_id"))
+    found: set[int] = set()
+    for node_id in parents:
+        chain: list[int] = []
+        current: int | None = node_id
+        while current is not None and current not in chain:
+            if current in location_ids:
+                found.add(node_id)
+                break
+            chain.append(current)
+            current = parents.get(current)
+    return found | set(location_ids)
+
+
 def holiday_set_for(calendar: Calendar) -> HolidaySet | None:
     if calendar.holiday_mode == HolidayMode.NONE:
         return None

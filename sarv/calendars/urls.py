@@ -26,4 +26,5 @@ urlpatterns = [
     path("closures/<int:pk>/reverse/", closures.closure_reverse, name="closure_reverse"),
     path("preview/", preview.preview, name="preview"),
     path("changed/", common.moved_result, name="moved"),
+    path("changed/status/", common.moved_status, name="moved_status"),
 ]

@@ -21,6 +21,6 @@ class SlaConfig(AppConfig):
         ))
         # Clocks are rebuilt inside the action's transaction, so the cache commits with the change that caused it.
         record_hooks.on_timeline_append(recompute.after_timeline_append)
-        calendar_hooks.register_recompute(recompute.recompute_open)
+        calendar_hooks.register_recompute(recompute.recompute_changed, count=recompute.count_changed)
         for kind in (TimelineKind.SLA_WARNING, TimelineKind.SLA_BREACHED, TimelineKind.SLA_ESCALATED):
             timeline_display.register_lines(kind, display.timeline_lines)

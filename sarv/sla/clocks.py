@@ -16,6 +16,7 @@ calling again gives the exact new clocks.
 from __future__ import annotations
 
 import datetime as dt
+import operator
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Protocol
@@ -204,6 +205,39 @@ class ClockResult:
 
 CalendarFor = Callable[[Rule, Mapping[str, Any]], Calendar]
 
+# The state fields that agreement conditions read: records that share them get the same agreements.
+_CONDITION_FIELDS = ("service", "priority", "department", "category", "subcategory")
+
+
+class RuleIndex:
+    """Agreements sorted by precedence, with the agreement of each slot memoised per condition values.
+
+    One index serves a whole recompute run: many records share a record type, service, priority,
+    department and category, so the first-match search runs once per distinct combination. It memoises the
+    selection only; the clocks are computed anew for every record.
+    """
+
+    def __init__(self, rules: Sequence[Rule]) -> None:
+        self.rules = sorted(rules, key=lambda rule: (rule.precedence, rule.id))
+        self.slots = sorted({rule.slot for rule in self.rules},
+                            key=lambda s: (Kind.ORDER.index(s.split(":")[0]), s))
+        self.metrics = {slot: sorted({m for r in self.rules if r.slot == slot for (m, _p) in r.targets})
+                        for slot in self.slots}
+        self._selected: dict[tuple[Any, ...], dict[str, Rule | None]] = {}
+        self._conditions = operator.itemgetter(*_CONDITION_FIELDS)
+
+    def select(self, record_type: str, state: Mapping[str, Any]) -> dict[str, Rule | None]:
+        """Return the agreement that applies in each slot for ``state`` (None where none matches).
+
+        ``state`` holds every tracked field, as ``compute_clocks`` keeps it.
+        """
+        key = (record_type, self._conditions(state))
+        found = self._selected.get(key)
+        if found is None:
+            found = {slot: _select(self.rules, slot, record_type, state) for slot in self.slots}
+            self._selected[key] = found
+        return found
+
 
 @dataclass
 class _Tracker:
@@ -227,11 +261,20 @@ class _Tracker:
     def live(self) -> bool:
         return self.started_at is not None and self.stopped_at is None
 
-    def advance(self, start: dt.datetime, end: dt.datetime) -> None:
-        """Measure the phase ``[start, end)`` and add it to elapsed or paused time."""
+    def advance(self, start: dt.datetime, end: dt.datetime, measured: dict[int, int] | None = None) -> None:
+        """Measure the phase ``[start, end)`` and add it to elapsed or paused time.
+
+        ``measured`` holds the phase's business seconds per calendar (by ``id``), shared by the trackers
+        of one phase so that clocks on the same calendar measure it once.
+        """
         if not self.live or end <= start or self.calendar is None:
             return
-        seconds = self.calendar.between(start, end)
+        if measured is None:
+            seconds = self.calendar.between(start, end)
+        else:
+            seconds = measured.get(id(self.calendar), -1)
+            if seconds < 0:
+                seconds = measured[id(self.calendar)] = self.calendar.between(start, end)
         if not self.counting:
             self.paused += seconds
             return
@@ -291,6 +334,7 @@ def compute_clocks(
     calendar_for: CalendarFor,
     now: dt.datetime,
     final_statuses: Iterable[str] = (),
+    index: RuleIndex | None = None,
 ) -> list[ClockResult]:
     """Replay ``events`` from the ``initial`` state and return every clock of the record at ``now``.
 
@@ -299,34 +343,35 @@ def compute_clocks(
     precedence. ``calendar_for(rule, state)`` returns the business calendar that rule's
     clock follows in a state (the assigned group's, the site's or a fixed calendar).
     ``final_statuses`` are the record type's final statuses: reaching one that is not a
-    stop status of the agreement (a cancellation) stops the clock without a verdict.
+    stop status of the agreement (a cancellation) stops the clock without a verdict. ``index`` (built
+    from the same ``rules``) lets many records share the agreement selection of one run.
     """
     ordered = sorted(events, key=lambda event: event.at)
     if not ordered:
         return []
     final = frozenset(final_statuses)
-    rules = sorted(rules, key=lambda rule: (rule.precedence, rule.id))
-    slots = sorted({rule.slot for rule in rules}, key=lambda s: (Kind.ORDER.index(s.split(":")[0]), s))
-    metrics = {slot: sorted({m for r in rules if r.slot == slot for (m, _p) in r.targets}) for slot in slots}
-    trackers = [_Tracker(slot=slot, metric=metric) for slot in slots for metric in metrics[slot]]
+    index = index or RuleIndex(rules)
+    trackers = [_Tracker(slot=slot, metric=metric) for slot in index.slots for metric in index.metrics[slot]]
     state: dict[str, Any] = {name: initial.get(name) for name in TRACKED_FIELDS}
 
     previous_at: dt.datetime | None = None
     for event in ordered:
         if previous_at is not None:
+            measured: dict[int, int] = {}
             for tracker in trackers:
-                tracker.advance(previous_at, event.at)
+                tracker.advance(previous_at, event.at, measured)
         before = dict(state)
         for name, value in event.changes.items():
             if name in state:
                 state[name] = value
-        _apply_event(trackers, rules, record_type, before, state, event, final, calendar_for)
+        _apply_event(trackers, index.select(record_type, state), before, state, event, final, calendar_for)
         previous_at = event.at
 
     end = max(now, ordered[-1].at)
     assert previous_at is not None
+    measured = {}
     for tracker in trackers:
-        tracker.advance(previous_at, end)
+        tracker.advance(previous_at, end, measured)
     # OLA and UC clocks appear once their group holds the record or its supplier is waited on.
     return [
         _result(tracker, end) for tracker in trackers
@@ -335,12 +380,12 @@ def compute_clocks(
 
 
 def _apply_event(
-    trackers: list[_Tracker], rules: Sequence[Rule], record_type: str, before: Mapping[str, Any],
+    trackers: list[_Tracker], selected: Mapping[str, Rule | None], before: Mapping[str, Any],
     state: Mapping[str, Any], event: Event, final: frozenset[str], calendar_for: CalendarFor,
 ) -> None:
     status_changed = before.get("status") != state.get("status")
     for tracker in trackers:
-        rule = _select(rules, tracker.slot, record_type, state)
+        rule = selected[tracker.slot]
         _swap(tracker, rule, state, event.at)
         if rule is None:
             tracker.counting = False

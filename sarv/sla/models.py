@@ -227,6 +227,8 @@ class Clock(models.Model):
     alerted_through = models.IntegerField(default=-1)
     # Ids of every calendar the clock followed, as ",3,7,", so a calendar change finds its clocks.
     calendar_ids = models.CharField(max_length=200, blank=True)
+    # Ids of the sites whose closures the clock's calendars included (0: none), as ",5,0,", for closures.
+    site_ids = models.CharField(max_length=200, blank=True)
     is_open = models.BooleanField(default=True)
     computed_at = models.DateTimeField(default=timezone.now)
 

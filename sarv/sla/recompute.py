@@ -9,28 +9,30 @@ few queries per chunk of records, and rows are replaced with bulk writes.
 from __future__ import annotations
 
 import datetime as dt
+import json
 import logging
+import zoneinfo
 from collections import defaultdict
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, cast
 
 from django.apps import apps
 from django.contrib.auth import get_user_model
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import FieldDoesNotExist
-from django.db import models, transaction
+from django.db import connection, models, transaction
 from django.db.models import Q
 from django.utils import timezone
 
 from sarv.calendars import selectors as calendar_selectors
 from sarv.calendars.engine import BusinessCalendar
-from sarv.calendars.hooks import MovedDue
+from sarv.calendars.hooks import ChangeScope, MovedDue
 from sarv.calendars.models import Calendar
 from sarv.core.choices import TimelineKind
 from sarv.core.models import TimelineEntry, WorkItem
 from sarv.sla.choices import CalendarSource
-from sarv.sla.clocks import TRACKED_FIELDS, ClockResult, Event, Rule, State, compute_clocks
+from sarv.sla.clocks import TRACKED_FIELDS, ClockResult, Event, Rule, RuleIndex, State, compute_clocks
 from sarv.sla.models import Agreement, Clock, ClockAlert, record_type_of
 
 logger = logging.getLogger(__name__)
@@ -62,16 +64,19 @@ class CalendarResolver:
     """Find the business calendar each agreement's clock follows, memoised for one batch of records.
 
     The memo lives only as long as the resolver (one request, task or recompute run),
-    so a calendar change is always seen by the next batch.
+    so a calendar change is always seen by the next batch. ``used`` and ``sites`` collect the calendars
+    and the sites (whose closures the engines include; 0 for none) of the record being computed.
     """
 
     def __init__(self) -> None:
         self._calendars: dict[tuple[str, int | None, int | None, int | None], Calendar] = {}
         self._engines: dict[tuple[int, int | None, int | None], BusinessCalendar] = {}
+        self._resolved: dict[tuple[str, int | None, Any, Any], tuple[BusinessCalendar, int, int]] = {}
         self._groups: dict[int, Any] = {}
         self._locations: dict[int, Any] = {}
         self._default: Calendar | None = None
         self.used: set[int] = set()
+        self.sites: set[int] = set()
 
     def _group(self, group_id: int | None) -> Any:
         if group_id is None:
@@ -114,17 +119,23 @@ class CalendarResolver:
 
     def engine(self, rule: Rule, state: Mapping[str, Any]) -> BusinessCalendar:
         """Return the engine of the calendar ``rule`` follows in ``state``, with the site's closures."""
-        calendar = self.calendar(rule, state)
         group_id, location_id = state.get("assigned_group"), state.get("location")
-        key = (calendar.pk, location_id, group_id)
-        engine = self._engines.get(key)
-        if engine is None:
-            engine = calendar_selectors.business_calendar(
-                calendar, site=self._location(location_id), group=self._group(group_id),
-            )
-            self._engines[key] = engine
-        self.used.add(calendar.pk)
-        return engine
+        key = (rule.calendar_source, rule.calendar_id, group_id, location_id)
+        resolved = self._resolved.get(key)
+        if resolved is None:
+            calendar = self.calendar(rule, state)
+            location = self._location(location_id)
+            engine_key = (calendar.pk, location_id, group_id)
+            engine = self._engines.get(engine_key)
+            if engine is None:
+                engine = calendar_selectors.business_calendar(calendar, site=location, group=self._group(group_id))
+                self._engines[engine_key] = engine
+            # The engine holds the closures of the record's site, or of the calendar's own site without one.
+            site_id = location.pk if location is not None else calendar.site_id
+            resolved = self._resolved[key] = (engine, calendar.pk, site_id or 0)
+        self.used.add(resolved[1])
+        self.sites.add(resolved[2])
+        return resolved[0]
 
 
 @dataclass
@@ -134,6 +145,7 @@ class RecordClocks:
     record_id: int
     clocks: list[ClockResult] = field(default_factory=list)
     calendar_ids: set[int] = field(default_factory=set)
+    site_ids: set[int] = field(default_factory=set)
 
 
 def _agent_ids(actor_ids: set[int]) -> set[int]:
@@ -156,6 +168,11 @@ def _raw(record: models.Model, name: str) -> Any:
     return getattr(record, getattr(model_field, "attname", name))
 
 
+# A timeline row as the replay reads it: (object id, kind, created at, actor id, data).
+TimelineRow = tuple[int, str, dt.datetime, int | None, Any]
+_TRACKED = frozenset(TRACKED_FIELDS)
+
+
 def replay_inputs(
     record: Mapping[str, Any], entries: Sequence[Mapping[str, Any]], agent_ids: set[int],
 ) -> tuple[dict[str, Any], list[Event]]:
@@ -165,28 +182,38 @@ def replay_inputs(
     ``requester``. Each field's initial value is the value its first change started
     from (the creation entry gives new values), or the current value if it never changed.
     """
+    rows = [(0, entry["kind"], entry["created_at"], entry["actor_id"], entry["data"]) for entry in entries]
+    return _replay(record, rows, agent_ids)
+
+
+def _replay(
+    record: Mapping[str, Any], entries: Sequence[TimelineRow], agent_ids: set[int],
+) -> tuple[dict[str, Any], list[Event]]:
+    """``replay_inputs`` on timeline rows as tuples (see ``TimelineRow``)."""
     initial = {name: record.get(name) for name in TRACKED_FIELDS}
     seen: set[str] = set()
     events: list[Event] = []
-    if not entries or entries[0]["kind"] != TimelineKind.CREATED:
+    created, reply = TimelineKind.CREATED, TimelineKind.PUBLIC_REPLY
+    if not entries or entries[0][1] != created:
         events.append(Event(at=record["created_at"]))
-    for entry in entries:
+    requester = record["requester"]
+    for _object_id, kind, at, actor_id, data in entries:
+        if not isinstance(data, dict):
+            data = {}
         changes: dict[str, Any] = {}
-        for change in entry["data"].get("changes", []) if isinstance(entry["data"], dict) else []:
+        for change in data.get("changes", ()):
             name = change.get("field")
-            if name not in initial:
+            if name not in _TRACKED:
                 continue
             if name not in seen:
                 seen.add(name)
-                initial[name] = change.get("new") if entry["kind"] == TimelineKind.CREATED else change.get("old")
+                initial[name] = change.get("new") if kind == created else change.get("old")
             changes[name] = change.get("new")
-        if entry["kind"] == TimelineKind.CREATED:
-            events.append(Event(at=entry["created_at"]))
+        if kind == created:
+            events.append(Event(at=at))
             continue
-        agent_reply = (entry["kind"] == TimelineKind.PUBLIC_REPLY and entry["actor_id"] in agent_ids
-                       and entry["actor_id"] != record["requester"])
-        reopened = bool(entry["data"].get("reopened")) if isinstance(entry["data"], dict) else False
-        events.append(Event(at=entry["created_at"], changes=changes, agent_reply=agent_reply, reopened=reopened))
+        agent_reply = kind == reply and actor_id in agent_ids and actor_id != requester
+        events.append(Event(at=at, changes=changes, agent_reply=agent_reply, reopened=bool(data.get("reopened"))))
     return initial, events
 
 
@@ -198,13 +225,72 @@ def _record_values(record: models.Model) -> dict[str, Any]:
 
 
 def _entries_by_record(model: type[models.Model], ids: Sequence[int]) -> dict[int, list[dict[str, Any]]]:
+    names = ("object_id", "kind", "created_at", "actor_id", "data")
+    return {pk: [dict(zip(names, row, strict=True)) for row in rows]
+            for pk, rows in _timeline_rows(model, ids).items()}
+
+
+def _timeline_rows(model: type[models.Model], ids: Sequence[int]) -> dict[int, list[TimelineRow]]:
+    """Load the clock-relevant timeline rows of ``ids`` as tuples, streamed (a server-side cursor on
+    PostgreSQL), grouped by record in timeline order; each row's JSON is decoded once."""
     content_type = ContentType.objects.get_for_model(model)
     rows = TimelineEntry.objects.filter(content_type=content_type, object_id__in=ids, kind__in=CLOCK_KINDS) \
-        .order_by("object_id", "created_at", "id").values("object_id", "kind", "created_at", "actor_id", "data")
-    grouped: dict[int, list[dict[str, Any]]] = defaultdict(list)
-    for row in rows:
-        grouped[row["object_id"]].append(row)
+        .order_by("object_id", "created_at", "id").values_list("object_id", "kind", "created_at", "actor_id", "data")
+    grouped: dict[int, list[TimelineRow]] = defaultdict(list)
+    for row in _value_rows(rows, json_column=4):
+        grouped[row[0]].append(row)
     return grouped
+
+
+def _value_rows(queryset: models.QuerySet[Any, Any], *, json_column: int | None = None) -> Iterator[tuple[Any, ...]]:
+    """Yield the tuples of a ``values_list`` queryset, streamed.
+
+    On PostgreSQL the compiled query runs on a server-side cursor and the rows come straight from psycopg
+    (aware datetimes, JSON text decoded here once): Django's per-row converters cost more than the query when a
+    recompute reads hundreds of thousands of rows. Other databases go through Django's iterator.
+    """
+    if connection.vendor != "postgresql":
+        yield from queryset.iterator(chunk_size=5000)
+        return
+    sql, params = queryset.query.sql_with_params()
+    with connection.chunked_cursor() as cursor:
+        cursor.execute(sql, params)
+        while rows := cursor.fetchmany(5000):
+            if json_column is None:
+                yield from rows
+                continue
+            for row in rows:
+                value = row[json_column]
+                if isinstance(value, str | bytes):
+                    row = (*row[:json_column], json.loads(value), *row[json_column + 1:])
+                yield row
+
+
+def _row_values(model: type[WorkItem]) -> tuple[list[str], list[str]]:
+    """Return the record columns a recompute reads (as ``values_list`` names) and the keys they are stored
+    under in a record's values: the tracked fields it has, plus what the cache and the moved list need."""
+    columns, keys = ["pk", "status", "created_at", "requester_id", "sla_due_at", "sla_state"], \
+        ["pk", "status", "created_at", "requester", "sla_due_at", "sla_state"]
+    if _has_field(model, "number"):
+        columns.append("number")
+        keys.append("number")
+    for name in TRACKED_FIELDS:
+        if name in keys:
+            continue
+        try:
+            model_field = model._meta.get_field(name)
+        except FieldDoesNotExist:
+            continue
+        columns.append(getattr(model_field, "attname", name))
+        keys.append(name)
+    return columns, keys
+
+
+def _instance_values(record: WorkItem) -> dict[str, Any]:
+    values = _record_values(record)
+    values.update(pk=record.pk, sla_due_at=record.sla_due_at, sla_state=record.sla_state,
+                  number=getattr(record, "number", None))
+    return values
 
 
 def compute_records(
@@ -212,26 +298,37 @@ def compute_records(
     resolver: CalendarResolver | None = None,
 ) -> list[RecordClocks]:
     """Compute the clocks of ``records`` (all of type ``model``) at ``now`` from their stored timelines."""
+    return compute_values(model, [_instance_values(record) for record in records], now=now,
+                          index=RuleIndex(rules_for(model, rules)), resolver=resolver)
+
+
+def compute_values(
+    model: type[WorkItem], records: Sequence[Mapping[str, Any]], *, now: dt.datetime, index: RuleIndex,
+    resolver: CalendarResolver | None = None,
+) -> list[RecordClocks]:
+    """Compute the clocks of records given as values (``pk``, ``created_at``, ``requester`` and the tracked
+    fields) at ``now``; ``index`` holds the agreements that apply to ``model`` and is shared by a whole run."""
     resolver = resolver or CalendarResolver()
-    applicable = rules_for(model, rules)
     if not records:
         return []
-    if not applicable:
-        return [RecordClocks(record_id=record.pk) for record in records]
-    entries = _entries_by_record(model, [record.pk for record in records])
-    actors = {row["actor_id"] for rows in entries.values() for row in rows
-              if row["kind"] == TimelineKind.PUBLIC_REPLY and row["actor_id"] is not None}
+    if not index.rules:
+        return [RecordClocks(record_id=record["pk"]) for record in records]
+    entries = _timeline_rows(model, [record["pk"] for record in records])
+    actors = {row[3] for rows in entries.values() for row in rows
+              if row[1] == TimelineKind.PUBLIC_REPLY and row[3] is not None}
     agents = _agent_ids(actors)
     record_type = record_type_of(model)
+    final = tuple(model.FINAL_STATUSES)
     results = []
     for record in records:
-        initial, events = replay_inputs(_record_values(record), entries.get(record.pk, []), agents)
-        resolver.used = set()
+        initial, events = _replay(record, entries.get(record["pk"], ()), agents)
+        resolver.used, resolver.sites = set(), set()
         clocks = compute_clocks(
-            record_type=record_type, initial=initial, events=events, rules=applicable,
-            calendar_for=resolver.engine, now=now, final_statuses=model.FINAL_STATUSES,
+            record_type=record_type, initial=initial, events=events, rules=index.rules,
+            calendar_for=resolver.engine, now=now, final_statuses=final, index=index,
         )
-        results.append(RecordClocks(record_id=record.pk, clocks=clocks, calendar_ids=set(resolver.used)))
+        results.append(RecordClocks(record_id=record["pk"], clocks=clocks, calendar_ids=set(resolver.used),
+                                    site_ids=set(resolver.sites)))
     return results
 
 
@@ -243,10 +340,16 @@ def clocks_for(record: WorkItem, *, now: dt.datetime | None = None) -> list[Cloc
 
 def summary(clocks: Iterable[ClockResult]) -> tuple[dt.datetime | None, str]:
     """Return the record's cached summary: the earliest due time of a live clock and its worst state."""
-    clocks = list(clocks)
-    dues = [clock.due_at for clock in clocks
-            if clock.due_at is not None and clock.stopped_at is None and clock.state != State.NOT_STARTED]
-    states = {clock.state for clock in clocks}
+    return _summary((clock.due_at, clock.stopped_at, clock.state) for clock in clocks)
+
+
+def _summary(clocks: Iterable[tuple[dt.datetime | None, dt.datetime | None, str]]) -> tuple[dt.datetime | None, str]:
+    """``summary`` of clocks given as (due at, stopped at, state)."""
+    dues, states = [], set()
+    for due_at, stopped_at, state in clocks:
+        states.add(state)
+        if due_at is not None and stopped_at is None and state != State.NOT_STARTED:
+            dues.append(due_at)
     state = next((candidate for candidate in _SUMMARY_ORDER if candidate in states), "")
     return (min(dues) if dues else None), state
 
@@ -277,101 +380,200 @@ def next_alert_at(result: ClockResult, alerted_through: int, computed_at: dt.dat
 # Clock fields whose change makes a bulk recompute rewrite the row. Elapsed and paused time grow with the
 # clock itself: they are exact as of ``computed_at`` and fresh whenever the row is rewritten.
 _MATERIAL_FIELDS = ("kind", "agreement_id", "target_seconds", "state", "cycle", "started_at", "due_at",
-                    "breached_at", "stopped_at", "next_alert_at", "alerted_through", "calendar_ids", "is_open")
+                    "breached_at", "stopped_at", "next_alert_at", "alerted_through", "calendar_ids", "site_ids",
+                    "is_open")
+_DUE = _MATERIAL_FIELDS.index("due_at")
+_STOPPED = _MATERIAL_FIELDS.index("stopped_at")
+_STATE = _MATERIAL_FIELDS.index("state")
+_UPDATED_FIELDS = [name.removesuffix("_id") if name == "agreement_id" else name for name in _MATERIAL_FIELDS] \
+    + ["elapsed_seconds", "paused_seconds", "computed_at"]
+
+
+def _id_list(ids: Iterable[int]) -> str:
+    return "," + ",".join(str(pk) for pk in sorted(ids)) + "," if ids else ""
 
 
 def _store_chunk(
-    model: type[WorkItem], records: Sequence[WorkItem], computed: Sequence[RecordClocks], now: dt.datetime,
-    *, agreement_names: dict[int, str] | None,
-) -> list[MovedDue]:
+    model: type[WorkItem], records: Sequence[Mapping[str, Any]], computed: Sequence[RecordClocks],
+    now: dt.datetime, *, agreement_names: dict[int, str] | None, rewrite_all: bool = False,
+    keep_history: bool = False,
+) -> tuple[list[MovedDue], dict[int, tuple[dt.datetime | None, str]]]:
     """Write the clock rows and summary columns of ``records`` that changed; with ``agreement_names``, also
-    return the due times that moved. Runs inside the caller's transaction, with the records locked."""
+    return the due times that moved. Runs inside the caller's transaction, with the records locked.
+
+    The old rows are read in the same transaction and compared in memory: only changed rows are written,
+    in a few bulk statements. ``rewrite_all`` writes every row (an action's single record, so its elapsed
+    time is fresh on every change). ``keep_history`` keeps the stored rows of clocks that had stopped (met
+    or breached for good): a calendar change recomputes running clocks only. Returns the moved due times
+    and each record's (due time, state) summary.
+    """
     from sarv.sla.display import clock_label
 
     content_type = ContentType.objects.get_for_model(model)
-    ids = [record.pk for record in records]
-    # An action's single record is always rewritten, so its elapsed time is fresh on every change.
-    rewrite_all = len(records) == 1
+    ids = [record["pk"] for record in records]
     old: dict[tuple[int, str, str], tuple[int, tuple[Any, ...]]] = {
         (row[1], row[2], row[3]): (row[0], row[4:])
-        for row in Clock.objects.filter(content_type=content_type, object_id__in=ids).values_list(
-            "pk", "object_id", "slot", "metric", *_MATERIAL_FIELDS)
+        for row in _value_rows(Clock.objects.filter(content_type=content_type, object_id__in=ids).values_list(
+            "pk", "object_id", "slot", "metric", *_MATERIAL_FIELDS))
     }
     fired: dict[tuple[int, str, str, int], set[str]] = defaultdict(set)
     for alert in ClockAlert.objects.filter(content_type=content_type, object_id__in=ids).values_list(
             "object_id", "slot", "metric", "cycle", "point"):
         fired[alert[:4]].add(alert[4])
 
-    rows, moved, changed_records = [], [], []
+    created, updated, moved, changed_records = [], [], [], []
+    summaries: dict[int, tuple[dt.datetime | None, str]] = {}
     stale_ids = {pk for pk, _values in old.values()}
     final = set(model.FINAL_STATUSES)
-    by_id = {record.pk: record for record in records}
+    by_id = {record["pk"]: record for record in records}
     for item in computed:
         record = by_id[item.record_id]
-        is_open = record.status not in final
-        calendar_ids = "," + ",".join(str(pk) for pk in sorted(item.calendar_ids)) + "," if item.calendar_ids else ""
+        is_open = record["status"] not in final
+        calendar_ids, site_ids = _id_list(item.calendar_ids)[:200], _id_list(item.site_ids)[:200]
+        states: list[tuple[dt.datetime | None, dt.datetime | None, str]] = []
         for result in item.clocks:
-            through = _alerted_through(result, fired.get((record.pk, result.slot, result.metric, result.cycle), set()))
-            material = {
-                "kind": result.kind, "agreement_id": result.agreement_id, "target_seconds": result.target,
-                "state": result.state, "cycle": result.cycle, "started_at": result.started_at,
-                "due_at": result.due_at, "breached_at": result.breached_at, "stopped_at": result.stopped_at,
-                "next_alert_at": next_alert_at(result, through, now) if is_open else None,
-                "alerted_through": through, "calendar_ids": calendar_ids[:200], "is_open": is_open,
-            }
-            key = (record.pk, result.slot, result.metric)
+            key = (record["pk"], result.slot, result.metric)
             previous = old.get(key)
-            if previous is not None and not rewrite_all \
-                    and previous[1] == tuple(material[name] for name in _MATERIAL_FIELDS):
+            # NOTE: the record page computes clocks live, so after a change dated in the past it can show another
+            # history for a stopped clock than this kept row until the record's next action rewrites it.
+            if keep_history and previous is not None and previous[1][_STOPPED] is not None:
                 stale_ids.discard(previous[0])
+                states.append((previous[1][_DUE], previous[1][_STOPPED], previous[1][_STATE]))
                 continue
-            rows.append(Clock(
-                content_type=content_type, object_id=record.pk, slot=result.slot, metric=result.metric,
-                elapsed_seconds=result.elapsed, paused_seconds=result.paused, computed_at=now, **material,
-            ))
-            old_due = previous[1][_MATERIAL_FIELDS.index("due_at")] if previous is not None else None
-            if agreement_names is not None and previous is not None and old_due != result.due_at:
-                moved.append(MovedDue(record_label=str(getattr(record, "number", record.pk)),
-                                      record_url=record.get_absolute_url(),  # type: ignore[attr-defined]
-                                      clock_label=clock_label(result.kind, result.metric, result.agreement_id,
-                                                              agreement_names),
-                                      old_due=old_due, new_due=result.due_at))
-        due, state = summary(item.clocks)
-        # An action's in-memory record may hold stale cache values: always write it.
-        if rewrite_all or record.sla_due_at != due or record.sla_state != state:
-            record.sla_due_at, record.sla_state = due, state
-            changed_records.append(record)
+            states.append((result.due_at, result.stopped_at, result.state))
+            through = _alerted_through(result, fired.get((record["pk"], result.slot, result.metric, result.cycle),
+                                                         set()))
+            material = (
+                result.kind, result.agreement_id, result.target, result.state, result.cycle, result.started_at,
+                result.due_at, result.breached_at, result.stopped_at,
+                next_alert_at(result, through, now) if is_open else None, through, calendar_ids, site_ids, is_open,
+            )
+            if previous is not None:
+                stale_ids.discard(previous[0])
+                if not rewrite_all and previous[1] == material:
+                    continue
+            row = Clock(content_type=content_type, object_id=record["pk"], slot=result.slot, metric=result.metric,
+                        elapsed_seconds=result.elapsed, paused_seconds=result.paused, computed_at=now,
+                        **dict(zip(_MATERIAL_FIELDS, material, strict=True)))
+            if previous is None:
+                created.append(row)
+                continue
+            row.pk = previous[0]
+            updated.append(row)
+            old_due = previous[1][_DUE]
+            if agreement_names is not None and old_due != result.due_at:
+                moved.append(_moved_due(model, record, result, old_due, agreement_names, clock_label))
+        summaries[record["pk"]] = due, state = _summary(states)
+        if rewrite_all or record["sla_due_at"] != due or record["sla_state"] != state:
+            changed_records.append(model(pk=record["pk"], sla_due_at=due, sla_state=state))  # type: ignore[misc]
 
     if stale_ids:
         Clock.objects.filter(pk__in=stale_ids).delete()
-    Clock.objects.bulk_create(rows, batch_size=1000)
+    if updated:
+        _update_clocks(updated)
+    if created:
+        Clock.objects.bulk_create(created, batch_size=1000)
     if changed_records:
         model.objects.bulk_update(changed_records, ["sla_due_at", "sla_state"], batch_size=1000)
-    return moved
+    return moved, summaries
+
+
+def _update_clocks(rows: Sequence[Clock]) -> None:
+    """Rewrite changed clock rows in place, in one statement per thousand rows.
+
+    On PostgreSQL an ``UPDATE ... FROM (VALUES ...)``: Django's ``bulk_update`` builds one CASE expression per
+    field and row, which costs far more when a change rewrites many clocks.
+    """
+    if connection.vendor != "postgresql":
+        Clock.objects.bulk_update(rows, _UPDATED_FIELDS, batch_size=500)
+        return
+    fields: list[models.Field[Any, Any]] = [
+        cast("models.Field[Any, Any]", Clock._meta.get_field(name)) for name in _UPDATED_FIELDS]
+    quote = connection.ops.quote_name
+    columns = [quote(model_field.column) for model_field in fields]
+    casts = ["%s::bigint", *(f"%s::{model_field.db_type(connection)}" for model_field in fields)]
+    row_sql = "(" + ", ".join(casts) + ")"
+    assignments = ", ".join(f"{column} = v.{column}" for column in columns)
+    table = quote(Clock._meta.db_table)
+    with connection.cursor() as cursor:
+        for start in range(0, len(rows), 1000):
+            batch = rows[start:start + 1000]
+            params: list[Any] = []
+            for row in batch:
+                params.append(row.pk)
+                params.extend(model_field.get_db_prep_save(getattr(row, model_field.attname), connection)
+                              for model_field in fields)
+            cursor.execute(
+                f"UPDATE {table} AS c SET {assignments} FROM (VALUES {', '.join([row_sql] * len(batch))}) "
+                f"AS v(id, {', '.join(columns)}) WHERE c.id = v.id",
+                params,
+            )
+
+
+def _moved_due(model: type[WorkItem], record: Mapping[str, Any], result: ClockResult, old_due: dt.datetime | None,
+               names: dict[int, str], clock_label: Any) -> MovedDue:
+    number = record.get("number")
+    values = {"pk": record["pk"], **({"number": number} if number is not None else {})}
+    url = cast(Any, model(**values)).get_absolute_url()
+    return MovedDue(record_label=str(number if number is not None else record["pk"]), record_url=url,
+                    clock_label=clock_label(result.kind, result.metric, result.agreement_id, names),
+                    old_due=old_due, new_due=result.due_at)
 
 
 def recompute_records(
     model: type[WorkItem], records: Sequence[WorkItem], *, now: dt.datetime | None = None,
     rules: Sequence[Rule] | None = None, resolver: CalendarResolver | None = None, collect_moves: bool = False,
 ) -> list[MovedDue]:
-    """Rebuild the clock cache of ``records``; return the due times that moved when ``collect_moves``.
+    """Rebuild the clock cache of ``records`` from their in-memory values; return the due times that moved
+    when ``collect_moves``. The records get their new ``sla_due_at`` and ``sla_state``.
 
     Each chunk is one transaction that first locks its records in key order, then reads their timelines,
     computes and writes. So an action on one of them waits, and the cache never mixes an older computation
     with a newer change. Two chunks lock in the same order and cannot deadlock.
     """
     moment = now or timezone.now()
-    rules = load_rules() if rules is None else rules
+    index = RuleIndex(rules_for(model, load_rules() if rules is None else rules))
     resolver = resolver or CalendarResolver()
     moved: list[MovedDue] = []
-    names = {agreement.pk: agreement.name for agreement in Agreement.objects.all()} if collect_moves else None
+    names = _agreement_names() if collect_moves else None
+    # An action's single record is always rewritten, so its elapsed time is fresh on every change.
+    rewrite_all = len(records) == 1
     for start in range(0, len(records), CHUNK_SIZE):
         chunk = records[start:start + CHUNK_SIZE]
         with transaction.atomic():
             list(model.objects.select_for_update().filter(pk__in=[r.pk for r in chunk]).order_by("pk")
                  .values_list("pk", flat=True))
-            computed = compute_records(model, chunk, now=moment, rules=rules, resolver=resolver)
-            moved.extend(_store_chunk(model, chunk, computed, moment, agreement_names=names))
+            values = [_instance_values(record) for record in chunk]
+            computed = compute_values(model, values, now=moment, index=index, resolver=resolver)
+            chunk_moved, summaries = _store_chunk(model, values, computed, moment, agreement_names=names,
+                                                  rewrite_all=rewrite_all)
+            moved.extend(chunk_moved)
+        for record in chunk:
+            if record.pk in summaries:
+                record.sla_due_at, record.sla_state = summaries[record.pk]
+    return moved
+
+
+def _agreement_names() -> dict[int, str]:
+    return {agreement.pk: agreement.name for agreement in Agreement.objects.all()}
+
+
+def _recompute_ids(
+    model: type[WorkItem], ids: Sequence[int], *, now: dt.datetime, index: RuleIndex, resolver: CalendarResolver,
+    names: dict[int, str] | None, keep_history: bool,
+) -> list[MovedDue]:
+    """Rebuild the clock cache of the records ``ids``, chunk by chunk: each chunk locks its records and reads
+    their values in one query, then computes and writes in the same transaction."""
+    columns, keys = _row_values(model)
+    moved: list[MovedDue] = []
+    for start in range(0, len(ids), CHUNK_SIZE):
+        chunk = ids[start:start + CHUNK_SIZE]
+        with transaction.atomic():
+            rows = model.objects.select_for_update().filter(pk__in=chunk).order_by("pk").values_list(*columns)
+            values = [dict(zip(keys, row, strict=True)) for row in rows]
+            computed = compute_values(model, values, now=now, index=index, resolver=resolver)
+            moved.extend(_store_chunk(model, values, computed, now, agreement_names=names,
+                                      keep_history=keep_history)[0])
     return moved
 
 
@@ -380,18 +582,50 @@ def record_models() -> list[type[WorkItem]]:
     return [model for model in apps.get_models() if issubclass(model, WorkItem) and not model._meta.abstract]
 
 
-def _open_records(model: type[WorkItem], calendar_ids: set[int] | None) -> list[WorkItem]:
+def _contains_any(field_name: str, ids: Iterable[int]) -> Q:
+    condition = Q()
+    for pk in ids:
+        condition |= Q(**{f"{field_name}__contains": f",{pk},"})
+    return condition
+
+
+def since_instant(scope: ChangeScope) -> dt.datetime | None:
+    """Return the first instant of the local date ``scope.since`` in the time zones of the scope's calendars."""
+    if scope.since is None:
+        return None
+    calendars = Calendar.objects.all()
+    if scope.calendar_ids is not None:
+        calendars = calendars.filter(pk__in=scope.calendar_ids)
+    zones = set(calendars.values_list("time_zone", flat=True)) or {"UTC"}
+    return min(dt.datetime.combine(scope.since, dt.time(0), tzinfo=zoneinfo.ZoneInfo(zone)) for zone in zones)
+
+
+def _affected_ids(model: type[WorkItem], scope: ChangeScope | None, now: dt.datetime) -> list[int]:
+    """Return the ids of the open records whose cached clocks a change of ``scope`` can move (None: all).
+
+    A record counts when it has a running or paused clock (stopped ones keep their history) that followed a
+    changed calendar, on a covered site for a closure; and, for a change that starts after ``now``, when that
+    clock's stored start, due time or next alert falls on or after the change (the business time before it
+    is the same, so clocks due or breached earlier cannot move).
+    """
     queryset = model.objects.open()
-    if calendar_ids is not None:
-        content_type = ContentType.objects.get_for_model(model)
-        condition = Q()
-        for pk in calendar_ids:
-            condition |= Q(calendar_ids__contains=f",{pk},")
-        following = Clock.objects.filter(condition, content_type=content_type, is_open=True).values("object_id")
-        queryset = queryset.filter(pk__in=following)
-    fields = ("pk", "number", "status", "created_at", "requester", "sla_due_at", "sla_state",
-              *(name for name in TRACKED_FIELDS if _has_field(model, name)))
-    return list(queryset.only(*fields).order_by("pk"))
+    if scope is None:
+        return list(queryset.order_by("pk").values_list("pk", flat=True))
+    if (scope.calendar_ids is not None and not scope.calendar_ids) or (
+            scope.site_ids is not None and not scope.site_ids):
+        return []
+    content_type = ContentType.objects.get_for_model(model)
+    clocks = Clock.objects.filter(content_type=content_type, is_open=True, stopped_at__isnull=True)
+    if scope.calendar_ids is not None:
+        clocks = clocks.filter(_contains_any("calendar_ids", scope.calendar_ids))
+    if scope.site_ids is not None:
+        # Rows cached before sites were recorded have none: they count until they are rewritten.
+        clocks = clocks.filter(_contains_any("site_ids", scope.site_ids) | Q(site_ids=""))
+    since = since_instant(scope)
+    if since is not None and since > now:
+        clocks = clocks.filter(Q(due_at__gte=since) | Q(next_alert_at__gte=since) | Q(started_at__gte=since)
+                               | Q(state=State.RUNNING, due_at__isnull=True))
+    return list(queryset.filter(pk__in=clocks.values("object_id")).order_by("pk").values_list("pk", flat=True))
 
 
 def _has_field(model: type[models.Model], name: str) -> bool:
@@ -402,16 +636,39 @@ def _has_field(model: type[models.Model], name: str) -> bool:
     return True
 
 
-def recompute_open(calendar_ids: set[int] | None = None, *, now: dt.datetime | None = None) -> list[MovedDue]:
-    """Recompute the clocks of every open record (or of those following ``calendar_ids``); the calendars hook."""
+def recompute_open(
+    calendar_ids: set[int] | None = None, *, now: dt.datetime | None = None, scope: ChangeScope | None = None,
+) -> list[MovedDue]:
+    """Recompute the clocks of every open record, or only of those a calendar change can move.
+
+    ``calendar_ids`` (or a full ``scope``) limits the run to a calendar change: only records with a running
+    or paused clock following a changed calendar are recomputed, and clocks that had stopped keep their
+    stored history. Without either, every clock of every open record is rebuilt (an agreement changed).
+    """
+    moment = now or timezone.now()
+    if scope is None and calendar_ids is not None:
+        scope = ChangeScope.of(calendar_ids)
     rules = load_rules()
     resolver = CalendarResolver()
+    names = _agreement_names()
     moved: list[MovedDue] = []
     for model in record_models():
-        records = _open_records(model, calendar_ids)
-        moved.extend(recompute_records(model, records, now=now, rules=rules, resolver=resolver, collect_moves=True))
-        logger.info("Recomputed the clocks of %s open %s records", len(records), record_type_of(model))
+        ids = _affected_ids(model, scope, moment)
+        moved.extend(_recompute_ids(model, ids, now=moment, index=RuleIndex(rules_for(model, rules)),
+                                    resolver=resolver, names=names, keep_history=scope is not None))
+        logger.info("Recomputed the clocks of %s open %s records", len(ids), record_type_of(model))
     return moved
+
+
+def recompute_changed(scope: ChangeScope) -> list[MovedDue]:
+    """The calendars hook: recompute the clocks a calendar change of ``scope`` can move."""
+    return recompute_open(scope=scope)
+
+
+def count_changed(scope: ChangeScope, *, now: dt.datetime | None = None) -> int:
+    """The calendars hook's counter: how many open records a change of ``scope`` makes ``recompute_changed`` run."""
+    moment = now or timezone.now()
+    return sum(len(_affected_ids(model, scope, moment)) for model in record_models())
 
 
 def after_timeline_append(record: models.Model, entry: Any) -> None:

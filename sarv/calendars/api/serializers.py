@@ -92,9 +92,22 @@ class MovedDueSerializer(serializers.Serializer):
     new_due = UTCDateTimeField(allow_null=True)
 
 
-class CalendarResultSerializer(serializers.Serializer):
-    calendar = CalendarSerializer()
+class MovedResultSerializer(serializers.Serializer):
+    """The due times a change moved; a change that affects many open records is recomputed in the background."""
+
     moved = MovedDueSerializer(many=True)
+    recompute_pending = serializers.SerializerMethodField(
+        help_text="The id of the background recompute still running for this change (then ``moved`` is empty), "
+                  "or null when the recompute ran within the request.")
+
+    @extend_schema_field(serializers.IntegerField(allow_null=True))
+    def get_recompute_pending(self, obj: Any) -> int | None:
+        moved = obj["moved"] if isinstance(obj, dict) else getattr(obj, "moved", None)
+        return getattr(moved, "pending_run", None)
+
+
+class CalendarResultSerializer(MovedResultSerializer):
+    calendar = CalendarSerializer()
 
 
 class HourSetSerializer(ModelSerializer):
@@ -115,9 +128,8 @@ class HourSetInputSerializer(serializers.Serializer):
     week = IntervalSerializer(many=True)
 
 
-class HourSetResultSerializer(serializers.Serializer):
+class HourSetResultSerializer(MovedResultSerializer):
     hour_set = HourSetSerializer()
-    moved = MovedDueSerializer(many=True)
 
 
 class HolidaySerializer(ModelSerializer):
@@ -165,9 +177,8 @@ class HolidayInputSerializer(serializers.Serializer):
             raise serializers.ValidationError(str(error)) from None
 
 
-class HolidayResultSerializer(serializers.Serializer):
+class HolidayResultSerializer(MovedResultSerializer):
     holiday = HolidaySerializer()
-    moved = MovedDueSerializer(many=True)
 
 
 class HolidayImportSerializer(serializers.Serializer):
@@ -182,11 +193,10 @@ class RowErrorSerializer(serializers.Serializer):
     message = serializers.CharField()
 
 
-class HolidayImportResultSerializer(serializers.Serializer):
+class HolidayImportResultSerializer(MovedResultSerializer):
     imported = serializers.IntegerField()
     # DRF removes declared fields from the class, so this name does not hide Serializer.errors.
     errors = RowErrorSerializer(many=True)  # type: ignore[assignment]
-    moved = MovedDueSerializer(many=True)
 
 
 class ClosureSerializer(ModelSerializer):
@@ -218,9 +228,8 @@ class ClosureInputSerializer(serializers.Serializer):
     note = serializers.CharField(required=False, allow_blank=True, default="")
 
 
-class ClosureResultSerializer(serializers.Serializer):
+class ClosureResultSerializer(MovedResultSerializer):
     closure = ClosureSerializer()
-    moved = MovedDueSerializer(many=True)
 
 
 class PreviewInputSerializer(serializers.Serializer):

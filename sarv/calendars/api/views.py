@@ -138,6 +138,7 @@ class HourSetViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, CalendarA
     @extend_schema(summary="Remove a dated hour set", responses={200: s.MovedDueSerializer(many=True),
                                                                **error_responses(403, 404)})
     def destroy(self, request: Request, pk: str) -> Response:
+        # NOTE: a removal answers with the bare list, so a recompute left to the background shows as an empty one.
         moved = actions.delete_hour_set(actor=self.actor, hour_set=self.get_object())
         return Response(s.MovedDueSerializer(moved, many=True).data)
 

@@ -102,3 +102,27 @@ def test_preview(admin_user):
     assert response.json()["elapsed_seconds"] == 3 * 3600
     assert client.post(f"{BASE}preview/", {"calendar": calendar.pk, "start": "2025-04-23T15:00:00+03:30"},
                        format="json").status_code == 400
+
+
+def test_large_change_returns_pending_run(admin_user, monkeypatch,
+                                                           django_capture_on_commit_callbacks):
+    from sarv.calendars import actions, hooks
+    from sarv.calendars.models import RecomputeRun
+
+    monkeypatch.setattr(actions, "SYNC_RECOMPUTE_LIMIT", 0)
+
+    def one_record(scope):
+        return 1
+
+    hooks.register_recompute(lambda scope: [], count=one_record)
+    try:
+        with django_capture_on_commit_callbacks(execute=True):
+            response = token_client(admin_user).post(f"{BASE}holidays/", {
+                "date": "1404/07/05", "name_fa": "تعطیلی ناگهانی", "kind": "special"}, format="json")
+    finally:
+        hooks._handlers.pop()
+        hooks._counters.remove(one_record)
+    assert response.status_code == 201, response.json()
+    run = RecomputeRun.objects.get()
+    assert response.json()["moved"] == [] and response.json()["recompute_pending"] == run.pk
+    assert (run.status, run.moved_total) == ("done", 0)

@@ -7,7 +7,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from sarv.calendars import hooks
-from sarv.calendars.models import Calendar, CalendarVersion, Closure, Holiday
+from sarv.calendars.models import Calendar, CalendarVersion, Closure, Holiday, HolidaySet, RecomputeRun
 from sarv.calendars.tests.helpers import jd
 
 pytestmark = pytest.mark.django_db
@@ -69,8 +69,8 @@ def test_edit_with_effective_date_adds_a_version_and_shows_moved_dues(client, ad
                            dt.datetime(2025, 4, 28, 8, 30, tzinfo=dt.UTC))
     calls = []
 
-    def fake_recompute(ids):
-        calls.append(ids)
+    def fake_recompute(scope):
+        calls.append(scope)
         return [moved]
 
     hooks.register_recompute(fake_recompute)
@@ -84,11 +84,51 @@ def test_edit_with_effective_date_adds_a_version_and_shows_moved_dues(client, ad
         assert response.status_code == 302 and response.url == reverse("calendars:moved")
         page = client.get(response.url).content.decode()
         assert 'href="/incidents/1/"' in page and "۱۴۰۴/۰۲/۰۸ ۱۲:۰۰" in page
-        assert calls == [{calendar.pk}]
+        assert calls == [hooks.ChangeScope.of({calendar.pk}, since=jd(1404, 7, 1))]
     finally:
         hooks._handlers.remove(fake_recompute)
     versions = list(CalendarVersion.objects.filter(calendar=calendar).values_list("effective_from", flat=True))
     assert versions == [dt.date(2000, 1, 1), jd(1404, 7, 1)]
+
+
+def test_large_change_page_polls_until_done(
+        client, admin_user, django_capture_on_commit_callbacks):
+    moved = hooks.MovedDue("INC-1404-000007", "/incidents/7/", "Resolution",
+                           dt.datetime(2025, 4, 27, 8, 30, tzinfo=dt.UTC),
+                           dt.datetime(2025, 4, 28, 8, 30, tzinfo=dt.UTC))
+
+    def fake_recompute(scope):
+        return [moved]
+
+    def fake_count(scope):
+        return 5000  # above the limit of a recompute within the request
+
+    hooks.register_recompute(fake_recompute, count=fake_count)
+    try:
+        client.force_login(admin_user)
+        holiday_set = HolidaySet.objects.get(key="iran-official")
+        with django_capture_on_commit_callbacks(execute=False) as callbacks:
+            response = client.post(reverse("calendars:holiday_create") + f"?list={holiday_set.key}",
+                                   {"date": "1404/07/05", "name_fa": "تعطیلی ناگهانی", "kind": "special"})
+        assert response.status_code == 302 and response.url == reverse("calendars:moved")
+        run = RecomputeRun.objects.get()
+        assert (run.status, run.records) == ("pending", 5000)
+        page = client.get(response.url).content.decode()
+        assert 'id="moved-pending"' in page and "۵۰۰۰" in page
+        assert f'hx-get="{reverse("calendars:moved_status")}"' in page and 'hx-trigger="every 3s"' in page
+        assert "INC-1404-000007" not in page
+
+        for callback in callbacks:
+            callback()  # the immediate task backend runs the recompute here
+        run.refresh_from_db()
+        assert (run.status, run.moved_total) == ("done", 1)
+        fragment = client.get(reverse("calendars:moved_status")).content.decode()
+        assert 'href="/incidents/7/"' in fragment and "۱۴۰۴/۰۲/۰۸ ۱۲:۰۰" in fragment
+        assert "hx-trigger" not in fragment and 'id="moved-pending"' not in fragment
+        assert 'href="/incidents/7/"' in client.get(response.url).content.decode()
+    finally:
+        hooks._handlers.remove(fake_recompute)
+        hooks._counters.remove(fake_count)
 
 
 def test_holiday_list_in_jalali_and_leap_year_date(client, admin_user):

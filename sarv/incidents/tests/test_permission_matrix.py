@@ -357,7 +357,7 @@ PAGE_ROWS: list[Row] = [
              "login  403    403    403    403    403    403    403    403    ok     login")
       for page in ("", "new/", "{calendar}/", "{calendar}/hour-sets/new/", "hour-sets/{hour_set}/", "holidays/",
                    "holidays/new/", "holidays/import/", "holidays/export/", "holidays/{holiday}/", "closures/",
-                   "preview/", "changed/")],
+                   "preview/", "changed/", "changed/status/")],
     *[row(f"settings calendars {button}", "POST", "/settings/calendars/" + button,
              "login  403    403    403    403    403    403    403    403    ok     login",
           data=_nothing)
