@@ -74,14 +74,41 @@ import-uci: $(VENV)/.base-installed var/secret_key
 import-bpic: $(VENV)/.base-installed var/secret_key
 	$(RUN_ENV) $(MANAGE) import_bpic ../shared/data/bpic2014-rabobank-itil
 
-# Needs PostgreSQL on 127.0.0.1 (see bench/README.md); writes bench/results/ and docs/benchmarks.md.
-bench: $(VENV)/.dev-installed
-	$(PY) bench/run.py
+# Benchmark-only tools (locust, py-spy) from requirements/bench.txt; django-helpdesk gets its own venv (bench/peer.py).
+$(VENV)/.bench-installed: requirements/bench.txt $(VENV)/.dev-installed
+	$(PIP) install --quiet $(PIP_INSTALL_OPTS) -r requirements/bench.txt
+	touch $@
 
-# A smoke run of the same steps on 2,000 incidents; writes only under var/bench/.
-.PHONY: bench-quick
-bench-quick: $(VENV)/.dev-installed
+# Needs PostgreSQL on 127.0.0.1 (see bench/README.md); writes bench/results/ and docs/benchmarks.md.
+# The foundation benchmark, then Sarv against django-helpdesk at 100,000 incidents (under 60 minutes on 2 cores).
+.PHONY: bench-1m bench-load bench-quick
+bench: $(VENV)/.bench-installed
+	$(PY) bench/run.py --quiet-wait 30
+	$(PY) bench/compare_run.py
+
+# Sarv alone at 1,000,000 incidents (database sarv_bench_1m; generating it takes about 15 minutes).
+bench-1m: $(VENV)/.bench-installed
+	$(PY) bench/compare_run.py --incidents 1000000 --sarv-database sarv_bench_1m --no-peer --section scale
+
+# Ten minutes of steady load, 50 concurrent creators, concurrent edits; exits non-zero when a check fails.
+bench-load: $(VENV)/.bench-installed
+	$(PY) bench/load.py
+
+# A smoke run of every benchmark on a few thousand incidents; writes only under var/bench/.
+bench-quick: $(VENV)/.bench-installed
 	$(PY) bench/run.py --quick
+	$(PY) bench/compare_run.py --quick
+	$(PY) bench/load.py --quick --incidents 3000 --database sarv_bench_quick --minutes 1 --creators 10 \
+		--editors 4 --edit-rounds 3 --appends 2
+
+# Robustness, long forms (see docs/development.md). fuzz-api needs PostgreSQL on 127.0.0.1 and port 8111 free.
+.PHONY: fuzz-api fuzz-input
+fuzz-api: $(VENV)/.dev-installed
+	$(PY) scripts/fuzz-api $(FUZZ_ARGS)
+
+fuzz-input: $(VENV)/.dev-installed
+	SARV_SECRET_KEY=check $(MANAGE) compile_translations
+	SARV_FUZZ_INPUT=long $(VENV)/bin/pytest tests/robustness -k fuzz_input -q $(PYTEST_ARGS)
 
 # Business calendar: add() computations per second on one core; writes bench/results/ and docs/benchmarks.md.
 .PHONY: bench-calendar

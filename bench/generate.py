@@ -4,12 +4,15 @@
     DATABASE_URL=postgres://postgres@127.0.0.1/sarv_bench SARV_SECRET_KEY=bench \\
         .venv/bin/python bench/generate.py --incidents 100000 --seed 42
 
-The distributions follow the UCI ServiceNow event log: about 5.7 events per incident,
-more than half never reassigned, one support group taking about 38% of the work, and
-impact and urgency mostly "medium". Unlike that closed historical log, about 15% of the
-generated incidents are still open, as on a live service desk. Text is Persian, English
-or Persian with English product names (bench/textgen.py). Rows are written with
-bulk_create in batches; record numbers come from the same allocator as real incidents.
+The distributions (bench/distributions.py) follow the UCI ServiceNow event log: about 5.7
+events per incident, more than half never reassigned (each reassignment is a timeline row),
+one support group taking about 38% of the work, and impact and urgency mostly "medium".
+Unlike that closed historical log, about 15% of the generated incidents are still open, as
+on a live service desk. Text is Persian, English or Persian with English product names
+(bench/textgen.py). Rows are written with bulk_create in batches; record numbers come from
+the same allocator as real incidents. Into an empty table, the secondary indexes of incidents
+and timeline rows are dropped first and built again at the end, which is several times
+faster than keeping them up to date row by row (1,000,000 incidents: see bench/README.md).
 Audit rows and notifications are not generated: they describe changes made by people,
 and the benchmarks measure reads of the resulting data.
 """
@@ -35,10 +38,22 @@ django.setup()
 
 from django.contrib.auth.models import Group  # noqa: E402
 from django.contrib.contenttypes.models import ContentType  # noqa: E402
-from django.db import transaction  # noqa: E402
+from django.db import connection, models, transaction  # noqa: E402
 from django.utils import timezone  # noqa: E402
 
 from bench.dataset import BENCH_PASSWORD  # noqa: E402
+from bench.distributions import (  # noqa: E402
+    AGENTS,
+    GROUPS,
+    LEVEL_WEIGHTS,
+    REASSIGNMENT_WEIGHTS,
+    REPLY_COUNTS,
+    REQUESTERS,
+    SIGN_IN_REQUESTERS,
+    STATUS_WEIGHTS,
+    pick_group_index,
+    weighted,
+)
 from bench.textgen import TextGenerator  # noqa: E402
 from sarv.accounts.models import Department, SupportGroup, SupportGroupMembership, User  # noqa: E402
 from sarv.core.choices import DEFAULT_PRIORITY_MATRIX, TimelineKind  # noqa: E402
@@ -48,17 +63,6 @@ from sarv.core.numbering import allocate_numbers  # noqa: E402
 from sarv.incidents.choices import Channel, HoldReason, IncidentStatus  # noqa: E402
 from sarv.incidents.models import Incident, ResolutionCode  # noqa: E402
 from sarv.services.models import Service  # noqa: E402
-
-STATUS_WEIGHTS = {
-    IncidentStatus.NEW: 3, IncidentStatus.ASSIGNED: 3, IncidentStatus.IN_PROGRESS: 5, IncidentStatus.ON_HOLD: 3,
-    IncidentStatus.RESOLVED: 4, IncidentStatus.CLOSED: 80, IncidentStatus.CANCELLED: 2,
-}
-LEVEL_WEIGHTS = {1: 2, 2: 95, 3: 3}  # impact and urgency: high, medium, low (UCI: 1.7%, 95.3%, 3%)
-REASSIGNMENT_WEIGHTS = {0: 54, 1: 25, 2: 9, 3: 5, 4: 3, 5: 4}
-
-
-def weighted(rng: random.Random, weights: dict) -> object:
-    return rng.choices(list(weights), weights=list(weights.values()))[0]
 
 
 def ensure_organisation(rng: random.Random, text: TextGenerator, groups: int, agents: int, requesters: int) -> dict:
@@ -89,6 +93,10 @@ def ensure_organisation(rng: random.Random, text: TextGenerator, groups: int, ag
     for user in requester_users:
         user.search_key = f"{user.first_name} {user.last_name} {user.username}"
     User.objects.bulk_create(requester_users, batch_size=1000)
+    # The first requesters can sign in: the load run checks that each sees only their own records.
+    for user in User.objects.filter(username__in=[f"bench-user-{i}" for i in range(1, SIGN_IN_REQUESTERS + 1)]):
+        user.set_password(BENCH_PASSWORD)
+        user.save(update_fields=["password"])
     requester_ids = list(User.objects.filter(username__startswith="bench-user-").values_list("pk", flat=True))
     User.groups.through.objects.bulk_create(
         [User.groups.through(user_id=pk, group_id=requester_role.pk) for pk in requester_ids], batch_size=2000
@@ -126,10 +134,7 @@ def load_organisation() -> dict:
 
 
 def pick_group(rng: random.Random, groups: list[SupportGroup]) -> SupportGroup:
-    # One group takes about 38% of the work, as "Group 70" does in the UCI log; the rest fall off gently.
-    if rng.random() < 0.38:
-        return groups[0]
-    return groups[min(int(rng.paretovariate(1.2)), len(groups) - 1)]
+    return groups[pick_group_index(rng, len(groups))]
 
 
 OPEN_STATUS_WEIGHTS = {status: weight for status, weight in STATUS_WEIGHTS.items()
@@ -140,8 +145,9 @@ OPEN_STATUS_WEIGHTS = {status: weight for status, weight in STATUS_WEIGHTS.items
 def generate(count: int, seed: int, batch_size: int, span_days: int, open_only: bool = False) -> None:
     rng = random.Random(seed)
     text = TextGenerator(rng)
-    org = ensure_organisation(rng, text, groups=20, agents=50, requesters=2000)
+    org = ensure_organisation(rng, text, groups=GROUPS, agents=AGENTS, requesters=REQUESTERS)
     content_type = ContentType.objects.get_for_model(Incident)
+    deferred = defer_indexes() if not Incident.objects.exists() else []
     now = timezone.now()
     start = now - dt.timedelta(days=span_days)
     started = time.monotonic()
@@ -166,6 +172,27 @@ def generate(count: int, seed: int, batch_size: int, span_days: int, open_only: 
         rate = made / max(time.monotonic() - started, 0.001)
         sys.stderr.write(f"\r{made:,}/{count:,} incidents ({rate:,.0f}/s)")
     sys.stderr.write("\n")
+    rebuild_indexes(deferred)
+
+
+def defer_indexes() -> list[tuple[type, models.Index]]:
+    """Drop the declared indexes of the incident and timeline tables, to be built again after the load."""
+    dropped = []
+    with connection.schema_editor() as editor:
+        for model in (Incident, TimelineEntry):
+            for index in model._meta.indexes:
+                editor.remove_index(model, index)
+                dropped.append((model, index))
+    return dropped
+
+
+def rebuild_indexes(dropped: list[tuple[type, models.Index]]) -> None:
+    started = time.monotonic()
+    with connection.schema_editor() as editor:
+        for model, index in dropped:
+            editor.add_index(model, index)
+    if dropped:
+        sys.stderr.write(f"built {len(dropped)} indexes again in {time.monotonic() - started:.1f} s\n")
 
 
 def build_incident(rng: random.Random, text: TextGenerator, org: dict, created: dt.datetime,
@@ -213,11 +240,17 @@ def build_timeline(rng: random.Random, text: TextGenerator, incident: Incident, 
     rows = [entry(TimelineKind.CREATED, moment, actor_id=incident.requester_id, body=incident.description,
                   data={"changes": [{"field": "status", "old": None, "new": "new"}]})]
     if incident.assigned_group_id:
-        moment += dt.timedelta(minutes=rng.uniform(1, 60))
-        rows.append(entry(TimelineKind.ASSIGNED, moment, data={"changes": [
-            {"field": "assigned_group", "old": None, "new": incident.assigned_group_id}]}))
+        # The first assignment, then one row per reassignment, the last one to the current group.
+        groups = [rng.choice(org["groups"]).pk for _ in range(incident.reassignment_count)]
+        groups.append(incident.assigned_group_id)
+        previous = None
+        for group_id in groups:
+            moment += dt.timedelta(minutes=rng.uniform(1, 60) if previous is None else rng.expovariate(1 / 180))
+            rows.append(entry(TimelineKind.ASSIGNED, moment, data={"changes": [
+                {"field": "assigned_group", "old": previous, "new": group_id}]}))
+            previous = group_id
     persian = any("\u0600" <= ch <= "\u06ff" for ch in incident.title)
-    for _ in range(rng.choice([0, 1, 1, 2, 2, 3])):
+    for _ in range(rng.choice(REPLY_COUNTS)):
         moment += dt.timedelta(minutes=rng.uniform(5, 240))
         kind = TimelineKind.PUBLIC_REPLY if rng.random() < 0.7 else TimelineKind.WORK_NOTE
         rows.append(entry(kind, moment, actor_id=incident.assignee_id or incident.requester_id,

@@ -208,6 +208,8 @@ class CpuMonitor:
 
     def __init__(self, server_pid: int | None = None, interval: float = 0.5) -> None:
         self.server_pid = server_pid
+        # Load generators (locust) started by the benchmark count as its own CPU, not as other programs'.
+        self.extra_pids: set[int] = set()
         self.interval = interval
         self.samples: list[tuple[float, float]] = []  # (monotonic time, foreign cores since the previous sample)
         self._ticks_per_second = os.sysconf("SC_CLK_TCK")
@@ -216,6 +218,9 @@ class CpuMonitor:
 
     def _own_pids(self) -> set[int]:
         pids = {os.getpid(), *_postgres_pids()}
+        for pid in list(self.extra_pids):
+            pids.add(pid)
+            pids.update(child_pids(pid))
         if self.server_pid is not None:
             pids.add(self.server_pid)
             pids.update(child_pids(self.server_pid))

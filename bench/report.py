@@ -10,6 +10,11 @@ from __future__ import annotations
 import json
 import re
 from pathlib import Path
+from types import FrameType
+
+ROOT = Path(__file__).resolve().parent.parent
+RESULTS = ROOT / "bench" / "results"
+DOCS_PAGE = ROOT / "docs" / "benchmarks.md"
 
 PAGE_INTRO = """# Benchmarks
 
@@ -66,3 +71,8 @@ def table(header: list[str], rows: list[list[str]]) -> str:
     lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
     lines += ["| " + " | ".join(row) + " |" for row in rows]
     return "\n".join(lines)
+
+
+def stop_on_signal(signum: int, _frame: FrameType | None) -> None:
+    """Turn SIGTERM into SystemExit, which unwinds the context managers that stop servers and monitors."""
+    raise SystemExit(f"stopped by signal {signum}")

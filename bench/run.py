@@ -25,7 +25,6 @@ import signal
 import sys
 from dataclasses import replace
 from pathlib import Path
-from types import FrameType
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -36,8 +35,6 @@ from bench.latency import LatencyPlan  # noqa: E402
 
 logger = logging.getLogger("bench.run")
 
-RESULTS = ROOT / "bench" / "results"
-DOCS_PAGE = ROOT / "docs" / "benchmarks.md"
 
 
 def parse_arguments(argv: list[str]) -> argparse.Namespace:
@@ -112,13 +109,9 @@ def options_from(args: argparse.Namespace) -> foundation.Options:
 
 def write_docs(result: dict, result_path: Path) -> None:
     shown = result_path.relative_to(ROOT) if result_path.is_relative_to(ROOT) else result_path
-    report.replace_section(DOCS_PAGE, foundation.NAME, foundation_doc.render(result, str(shown)))
-    logger.info("Rewrote the %s section of %s", foundation.NAME, DOCS_PAGE.relative_to(ROOT))
+    report.replace_section(report.DOCS_PAGE, foundation.NAME, foundation_doc.render(result, str(shown)))
+    logger.info("Rewrote the %s section of %s", foundation.NAME, report.DOCS_PAGE.relative_to(ROOT))
 
-
-def stop_on_signal(signum: int, _frame: FrameType | None) -> None:
-    # SystemExit unwinds through the context managers, which stop gunicorn and the CPU monitor.
-    raise SystemExit(f"stopped by signal {signum}")
 
 
 def main(argv: list[str]) -> int:
@@ -128,9 +121,9 @@ def main(argv: list[str]) -> int:
         write_docs(json.loads(args.render.read_text(encoding="utf-8")), args.render.resolve())
         return 0
     options = options_from(args)
-    signal.signal(signal.SIGTERM, stop_on_signal)
+    signal.signal(signal.SIGTERM, report.stop_on_signal)
     stamp = dt.datetime.now(dt.UTC).strftime("%Y%m%dT%H%MZ")
-    output = args.output or (SCRATCH if args.quick else RESULTS) / f"{stamp}-{foundation.NAME}.json"
+    output = args.output or (SCRATCH if args.quick else report.RESULTS) / f"{stamp}-{foundation.NAME}.json"
     command_line = shlex.join([".venv/bin/python", "bench/run.py", *argv])
     result = foundation.run(options, command_line)
     report.save_json(output.resolve(), result)

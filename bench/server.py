@@ -49,12 +49,30 @@ def _status_kb(pid: int, key: str) -> int | None:
     return None
 
 
+def smaps_rollup_mb(pid: int) -> dict:
+    """RSS and PSS of one process from /proc/PID/smaps_rollup, in MB (PSS shares pages among the workers)."""
+    values: dict[str, float | None] = {"rss_mb": None, "pss_mb": None}
+    try:
+        with open(f"/proc/{pid}/smaps_rollup") as rollup:
+            for line in rollup:
+                key, _sep, rest = line.partition(":")
+                if key in ("Rss", "Pss"):
+                    values[f"{key.lower()}_mb"] = round(int(rest.split()[0]) / 1024, 1)
+    except OSError:
+        pass
+    return values
+
+
 class GunicornServer:
     """gunicorn serving ``sarv.wsgi`` with sync workers; use as a context manager so it always stops."""
 
     def __init__(self, root: Path, env: dict[str, str], workers: int, log_path: Path, *,
-                 ready_path: str = "/accounts/login/", start_seconds: float = 60.0) -> None:
+                 ready_path: str = "/accounts/login/", start_seconds: float = 60.0, app: str = "sarv.wsgi",
+                 python: str = sys.executable, ports: range = PORT_RANGE) -> None:
         self.root = root
+        self.app = app
+        self.python = python
+        self.ports = ports
         self.env = env
         self.workers = workers
         self.log_path = log_path
@@ -66,7 +84,7 @@ class GunicornServer:
 
     @property
     def command(self) -> list[str]:
-        return [sys.executable, "-m", "gunicorn", "sarv.wsgi", "--bind", f"{HOST}:{self.port}",
+        return [self.python, "-m", "gunicorn", self.app, "--bind", f"{HOST}:{self.port}",
                 "--workers", str(self.workers), "--worker-class", "sync", "--timeout", "120",
                 "--error-logfile", "-"]
 
@@ -75,7 +93,7 @@ class GunicornServer:
         return self.process.pid if self.process else None
 
     def start(self) -> None:
-        self.port = free_port()
+        self.port = free_port(self.ports)
         self.log_path.parent.mkdir(parents=True, exist_ok=True)
         self._log = open(self.log_path, "ab")  # noqa: SIM115 - closed in stop()
         # A new session keeps a Ctrl+C in the terminal from reaching gunicorn before stop() does.
@@ -99,6 +117,15 @@ class GunicornServer:
             time.sleep(0.2)
         raise ServerFailed(f"gunicorn did not respond to GET {self.ready_path} within {self.start_seconds:.0f} s; "
                            f"see {self.log_path}")
+
+    def worker_rss(self) -> dict:
+        """Current resident (RSS) and proportional (PSS) memory of each worker, in MB."""
+        if self.process is None or self.process.poll() is not None:
+            return {}
+        workers = [{"pid": pid, **smaps_rollup_mb(pid)} for pid in child_pids(self.process.pid)]
+        return {"workers": workers,
+                "rss_mb_max": max((w.get("rss_mb") or 0 for w in workers), default=None),
+                "pss_mb_sum": round(sum(w.get("pss_mb") or 0 for w in workers), 1)}
 
     def worker_memory(self) -> dict:
         """Peak resident memory (VmHWM, kernel-tracked) of each worker and of the master, in MB."""

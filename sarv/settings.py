@@ -112,6 +112,10 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     }
 else:
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+    # Choice fields read their options with QuerySet.iterator(), which on PostgreSQL opens a WITH HOLD
+    # server-side cursor: DECLARE, FETCH and CLOSE for each of the list page's five menus. Client-side
+    # cursors fetch the same rows in one round trip (measured with bench/inprocess.py, see bench/README.md).
+    DATABASES["default"]["DISABLE_SERVER_SIDE_CURSORS"] = True
     test_template = env_str("SARV_TEST_DB_TEMPLATE")
     if test_template:
         # A template created with a UTF-8 locale: pg_trgm finds no trigrams in Persian under the C locale.
@@ -238,6 +242,10 @@ SPECTACULAR_SETTINGS = {
                             "AgreementKindEnum": "sarv.sla.choices.AgreementKind",
                             "CIStatusEnum": "sarv.cmdb.choices.CIStatus",
                             "StatusEnum": "sarv.incidents.choices.IncidentStatus"},
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "sarv.core.api.schema.document_page_errors",
+    ],
 }
 
 # django-filter's placeholder choice in list filters (its default is "---------").

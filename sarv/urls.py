@@ -19,3 +19,9 @@ urlpatterns = [
     path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="api-schema"), name="api-docs"),
     path("django-admin/", admin.site.urls),
 ]
+
+# Error pages; under /api/ they return the API's JSON error body instead of HTML.
+handler400 = "sarv.core.api.errors.bad_request"
+handler403 = "sarv.core.api.errors.permission_denied"
+handler404 = "sarv.core.api.errors.page_not_found"
+handler500 = "sarv.core.api.errors.server_error"

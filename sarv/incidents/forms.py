@@ -69,14 +69,20 @@ class UserChoiceField(forms.ModelChoiceField):
         return user_label(obj)
 
 
-def _bound_pk(form: forms.BaseForm, name: str) -> Any:
-    """Return the raw value of ``name`` as the form will show it (submitted data, else initial)."""
+def _bound_pk(form: forms.BaseForm, name: str) -> int | None:
+    """Return the primary key that ``name`` holds as the form will show it (submitted data, else initial).
+
+    A submitted value that is not a whole number gives None here; the field's own validation reports it.
+    """
     value = form[name].value()
     if isinstance(value, list | tuple):
         value = value[0] if value else None
     if hasattr(value, "pk"):
-        return value.pk
-    return value or None
+        value = value.pk
+    try:
+        return int(value) if value not in (None, "") else None
+    except (TypeError, ValueError):
+        return None
 
 
 def _set_choices(field: forms.Field, options: Iterable[tuple[Any, str]], empty_label: Any = "---------") -> None:
@@ -124,7 +130,7 @@ class ClassificationMixin(forms.Form):
 
 def subcategories_of(category_id: Any) -> list[tuple[Any, str]]:
     """Return the active subcategories of a category as (pk, name) options, or none for an empty or invalid id."""
-    if not category_id or not str(category_id).isdigit():
+    if not category_id or not str(category_id).isdecimal():
         return []
     return [(c.pk, c.name) for c in Category.objects.filter(parent_id=category_id, is_active=True)]
 
@@ -150,7 +156,7 @@ class AssignmentMixin(forms.Form):
 def agents_for_group(group_id: Any) -> QuerySet[User]:
     """Return the active agents of a support group, or every active agent when no group is chosen."""
     queryset = _agents().select_related("department").order_by("first_name", "last_name", "pk")
-    if group_id and str(group_id).isdigit():
+    if group_id and str(group_id).isdecimal():
         queryset = queryset.filter(support_groups__pk=group_id)
     return queryset
 

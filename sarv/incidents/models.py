@@ -12,7 +12,7 @@ from django.utils.translation import gettext_lazy as _
 
 from sarv.core.models import BilingualNameMixin, WorkItem
 from sarv.core.permissions import is_agent
-from sarv.incidents.choices import Channel, HoldReason, IncidentStatus
+from sarv.incidents.choices import OPEN_STATUSES, Channel, HoldReason, IncidentStatus
 
 
 class ResolutionCode(BilingualNameMixin):
@@ -115,6 +115,12 @@ class Incident(WorkItem):
             models.Index(fields=["-created_at", "-id"], name="incident_created"),
             models.Index(fields=["status", "resolved_at"], name="incident_resolved"),
             models.Index(fields=["sla_state", "sla_due_at"], name="incident_sla_due"),
+            # Keyset pages of a group's list sorted by priority, then age (sarv.core.keyset): the row
+            # comparison on (priority, created_at, id) starts an index-only scan at the page's first row.
+            models.Index(fields=["assigned_group", "status", "priority", "created_at", "id"],
+                         name="incident_group_status_sort"),
+            models.Index(fields=["assigned_group", "priority", "created_at", "id"], name="incident_group_open_sort",
+                         condition=models.Q(status__in=OPEN_STATUSES)),
             GinIndex(fields=["search_key"], opclasses=["gin_trgm_ops"], name="incident_search_trgm"),
         ]
 

@@ -46,7 +46,11 @@ class TokenView(SarvAPIView):
         request=serializers.TokenRequestSerializer,
         responses={200: serializers.TokenSerializer,
                    400: OpenApiResponse(ErrorSerializer, description="Wrong username or password "
-                                                                     "(code invalid_credentials), or missing input.")},
+                                                                     "(code invalid_credentials), or missing input."),
+                   401: OpenApiResponse(ErrorSerializer, description="The request also sent an Authorization header "
+                                                                     "with an invalid, revoked or deactivated user's "
+                                                                     "token (code authentication_failed); send the "
+                                                                     "request without it.")},
         auth=[],
     )
     def post(self, request: Request) -> Response:

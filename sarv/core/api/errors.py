@@ -12,12 +12,19 @@ from collections.abc import Mapping
 from typing import Any
 
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
-from django.http import Http404
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.utils import translation
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
+from django.views import defaults
 from rest_framework import exceptions, status
+from rest_framework.authtoken.models import Token
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
 from sarv.core.errors import NotFound, SarvError
+from sarv.core.errors import PermissionDenied as SarvPermissionDenied
+from sarv.core.middleware import SUPPORTED_LANGUAGES
 
 
 def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
@@ -80,3 +87,64 @@ def _first_message(errors: Any, prefix: str = "") -> tuple[str, str]:
                 return field, message
         return prefix, ""
     return prefix, str(errors)
+
+
+# Django's own error views, for failures that happen before DRF runs: an API URL that matches no route
+# (``/api/v1/users/abc/``), a module switched off, a malformed request body, an unhandled exception. Under
+# /api/ they answer in the API's JSON error format, so clients never have to parse an HTML page.
+API_PATH_PREFIX = "/api/"
+
+
+def _is_api_request(request: HttpRequest) -> bool:
+    return request.path.startswith(API_PATH_PREFIX) and not request.path.startswith("/api/docs/")
+
+
+def _json_error(request: HttpRequest, code: str, message: Promise, status_code: int, *,
+                find_token_user: bool = True) -> JsonResponse:
+    language = (_token_user_language(request) if find_token_user else None) or translation.get_language()
+    with translation.override(language):
+        text = str(message)
+    response = JsonResponse({"code": code, "message": text}, status=status_code,
+                            json_dumps_params={"ensure_ascii": False})
+    response.headers["Content-Language"] = language
+    return response
+
+
+def _token_user_language(request: HttpRequest) -> str | None:
+    """Return the language of the user whose API token ``request`` sends, if the token is valid.
+
+    These errors happen before DRF authenticates the token, so the middleware chose the language
+    from the session or the cookie alone.
+    """
+    words = request.META.get("HTTP_AUTHORIZATION", "").split()
+    if len(words) != 2 or words[0].lower() != "token":
+        return None
+    token = Token.objects.select_related("user").filter(key=words[1], user__is_active=True).first()
+    return token.user.language if token is not None and token.user.language in SUPPORTED_LANGUAGES else None
+
+
+def bad_request(request: HttpRequest, exception: Exception) -> HttpResponse:
+    if _is_api_request(request):
+        return _json_error(request, "invalid", _("The request is malformed and was not processed."), 400)
+    return defaults.bad_request(request, exception)
+
+
+def permission_denied(request: HttpRequest, exception: Exception) -> HttpResponse:
+    if _is_api_request(request):
+        return _json_error(request, SarvPermissionDenied.code, SarvPermissionDenied.default_message, 403)
+    return defaults.permission_denied(request, exception)
+
+
+def page_not_found(request: HttpRequest, exception: Exception) -> HttpResponse:
+    if _is_api_request(request):
+        return _json_error(request, NotFound.code, NotFound.default_message, 404)
+    return defaults.page_not_found(request, exception)
+
+
+def server_error(request: HttpRequest) -> HttpResponse:
+    if _is_api_request(request):
+        return _json_error(request, "server_error", _("The server failed to process the request. Try again "
+                                                      "later; if it keeps failing, tell your administrator."), 500,
+                           # The failure may be the database itself, so no query runs here.
+                           find_token_user=False)
+    return defaults.server_error(request)

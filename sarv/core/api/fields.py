@@ -38,3 +38,9 @@ class JalaliDateField(serializers.DateField):
         except jalali.DateParseError:
             message = str(self.error_messages["invalid"]) % {"jalali": "1405/09/13", "gregorian": "2026-12-04"}
             raise serializers.ValidationError(message, code="invalid") from None
+
+
+@extend_schema_field({"oneOf": [{"type": "string", "format": "email"}, {"type": "string", "enum": [""]}],
+                      "description": "An e-mail address, or an empty string when none is set."})
+class OptionalEmailField(serializers.EmailField):
+    """An e-mail address that may be empty, as Sarv's model e-mail fields are (``blank=True``)."""

@@ -11,7 +11,7 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from sarv.core.api.fields import UTCDateTimeField
+from sarv.core.api.fields import OptionalEmailField, UTCDateTimeField
 from sarv.core.choices import ReferenceKind, TimelineKind
 from sarv.core.models import Attachment, Category, ExternalReference, Watcher
 from sarv.core.permissions import is_agent
@@ -35,11 +35,12 @@ class ErrorSerializer(serializers.Serializer):
 
 
 class ModelSerializer(serializers.ModelSerializer):
-    """A model serializer whose instants are written in UTC."""
+    """A model serializer whose instants are written in UTC and whose e-mail fields may be empty."""
 
     serializer_field_mapping = {
         **serializers.ModelSerializer.serializer_field_mapping,
         models.DateTimeField: UTCDateTimeField,
+        models.EmailField: OptionalEmailField,
     }
 
 

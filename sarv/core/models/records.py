@@ -8,7 +8,6 @@ from django.conf import settings
 from django.contrib.contenttypes.fields import GenericRelation
 from django.contrib.contenttypes.models import ContentType
 from django.db import models
-from django.db.models import Q
 from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 
@@ -55,15 +54,29 @@ class WorkItemQuerySet(models.QuerySet):
         model: type[WorkItem] = self.model
         if user.has_perm(model.VIEW_ALL_PERMISSION):
             return self
+        department = bool(user.department_id) and user.has_perm(model.VIEW_DEPARTMENT_PERMISSION)
+        return self.filter(pk__in=self._personal_ids(user, department=department))
+
+    def requested_or_watched_by(self, user: User | Any) -> WorkItemQuerySet:
+        """Return the records ``user`` requested or watches (the requester portal's "Mine")."""
+        return self.filter(pk__in=self._personal_ids(user, department=False))
+
+    def _personal_ids(self, user: User | Any, *, department: bool) -> models.QuerySet:
+        """Return the ids of what ``user`` requested or watches (and their department's) as one UNION subquery.
+
+        The same condition written as ``requester = u OR id IN (watched)`` made PostgreSQL scan the
+        whole table, because it cannot combine an index with an IN subquery under OR: 47 ms at
+        100,000 incidents against 4 ms for the UNION (bench/README.md, portal list).
+        """
         from sarv.core.models.watchers import Watcher
 
-        watched = Watcher.objects.filter(
-            content_type=ContentType.objects.get_for_model(model), user=user
-        ).values("object_id")
-        condition = Q(requester=user) | Q(pk__in=watched)
-        if user.department_id and user.has_perm(model.VIEW_DEPARTMENT_PERMISSION):
-            condition |= Q(department_id=user.department_id)
-        return self.filter(condition)
+        model: type[WorkItem] = self.model
+        ids = model._base_manager.filter(requester=user).order_by().values("pk").union(
+            Watcher.objects.filter(content_type=ContentType.objects.get_for_model(model), user=user)
+            .order_by().values("object_id"))
+        if department and user.department_id is not None:
+            ids = ids.union(model._base_manager.filter(department_id=user.department_id).order_by().values("pk"))
+        return ids
 
     def open(self) -> WorkItemQuerySet:
         model: type[WorkItem] = self.model

@@ -100,7 +100,7 @@ def _current_names(entries: Sequence[AuditLogEntry]) -> dict[tuple[int, str], st
         model = models_by_type.get(content_type_id)
         if model is None:
             continue
-        for obj in model._default_manager.filter(pk__in=[i for i in ids if i.isdigit()]):
+        for obj in model._default_manager.filter(pk__in=[i for i in ids if i.isdecimal()]):
             found[(content_type_id, str(obj.pk))] = str(getattr(obj, "display_name", "") or obj)
     return found
 

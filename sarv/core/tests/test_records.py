@@ -1,9 +1,11 @@
 """The shared record core: optimistic concurrency, append-only history, audit rows, watchers, references."""
 
 import datetime as dt
+import threading
 
 import pytest
 from django.contrib.contenttypes.models import ContentType
+from django.db import connection
 from django.utils import translation
 
 from sarv.core import records, request_context
@@ -110,3 +112,84 @@ def test_watcher_sees_record_and_is_added_once(requester, other_requester, agent
     assert actions.add_watcher(actor=agent, incident=incident, user=other_requester) is not None
     assert actions.add_watcher(actor=agent, incident=incident, user=other_requester) is None
     assert Incident.objects.visible_to(other_requester).filter(pk=incident.pk).exists()
+
+
+def _run_at_once(count: int, work) -> tuple[list, list[BaseException]]:
+    """Run ``work(index)`` in ``count`` threads released together, each on its own database connection."""
+    start = threading.Barrier(count)
+    results: list = []
+    errors: list[BaseException] = []
+    lock = threading.Lock()
+
+    def run(index: int) -> None:
+        try:
+            start.wait()
+            result = work(index)
+            with lock:
+                results.append(result)
+        except BaseException as error:  # collected and asserted by the caller
+            with lock:
+                errors.append(error)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=run, args=(index,)) for index in range(count)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return results, errors
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_concurrent_edits_give_one_winner_and_conflicts(requester, agent, make_incident):
+    # given ten agents' sessions that all loaded the incident at version 1
+    incident = make_incident(requester)
+    updates_before = AuditLogEntry.objects.filter(action=AuditAction.UPDATE).count()
+
+    def edit(index: int) -> str:
+        loaded = Incident.objects.get(pk=incident.pk)
+        actions.update_incident(actor=agent, incident=loaded, expected_version=1, title=f"ویرایش {index}")
+        return f"ویرایش {index}"
+
+    # when they all save at the same moment
+    winners, errors = _run_at_once(10, edit)
+
+    # then exactly one save landed, every other one got a conflict, and no update was lost silently
+    incident.refresh_from_db()
+    assert len(winners) == 1
+    assert len(errors) == 9
+    assert all(isinstance(error, ConflictError) for error in errors)
+    assert incident.title == winners[0]
+    assert incident.version == 2
+    assert AuditLogEntry.objects.filter(action=AuditAction.UPDATE).count() == updates_before + 1
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_concurrent_different_actions_on_one_version_conflict(requester, agent, other_agent, service_desk,
+                                                               make_incident):
+    # given an incident at version 1, edited by one agent while another assigns it, both from version 1
+    incident = make_incident(requester)
+
+    def act(index: int) -> str:
+        loaded = Incident.objects.get(pk=incident.pk)
+        if index % 2:
+            actions.assign_incident(actor=agent, incident=loaded, expected_version=1, group=service_desk,
+                                    assignee=agent)
+            return "assign"
+        actions.update_incident(actor=other_agent, incident=loaded, expected_version=1, title="عنوان تازه")
+        return "edit"
+
+    winners, errors = _run_at_once(6, act)
+
+    # then one action won and the state shows that action and nothing of the others
+    incident.refresh_from_db()
+    assert len(winners) == 1
+    assert all(isinstance(error, ConflictError) for error in errors)
+    assert incident.version == 2
+    if winners == ["assign"]:
+        assert (incident.assignee, incident.title) == (agent, "چاپگر طبقه سوم کار نمی‌کند")
+    else:
+        assert (incident.assignee, incident.title) == (None, "عنوان تازه")

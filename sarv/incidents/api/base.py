@@ -27,8 +27,13 @@ class IncidentViewSetBase(SarvGenericViewSet):
         return cast(User, self.request.user)
 
     def get_object(self) -> Incident:
-        """Return the incident in the URL if the user may see it; 404 (never 403) otherwise."""
-        return selectors.get_visible_incident(self.request.user, self.kwargs[self.lookup_field])
+        """Return the incident in the URL if the user may see it; 404 (never 403) otherwise.
+
+        Only reading the incident loads its related rows; actions and sub-lists need the row alone, and
+        answer with ``incident_response``, which reads the incident again with them.
+        """
+        return selectors.get_visible_incident(self.request.user, self.kwargs[self.lookup_field],
+                                              related=getattr(self, "action", None) == "retrieve")
 
     def parse(self, serializer_class: type[serializers.Serializer]) -> dict[str, Any]:
         serializer = serializer_class(data=self.request.data, context=self.get_serializer_context())

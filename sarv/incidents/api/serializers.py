@@ -20,7 +20,7 @@ from sarv.core.api.serializers import AgentOnlyFieldsMixin, ModelSerializer, Nam
 from sarv.core.choices import Impact, Urgency
 from sarv.core.models import Category
 from sarv.incidents import permissions
-from sarv.incidents.choices import Channel
+from sarv.incidents.choices import Channel, HoldReason
 from sarv.incidents.models import Incident, ResolutionCode
 from sarv.services.models import Service
 from sarv.sla.selectors import record_state_now
@@ -37,6 +37,8 @@ class IncidentListSerializer(ModelSerializer):
     """An incident as a row of a list; everything here comes from one joined query."""
 
     status_display = serializers.CharField(source="get_status_display", read_only=True)
+    # Declared so the schema allows "" (no reason), which every incident that is not on hold has.
+    hold_reason = serializers.ChoiceField(choices=HoldReason.choices, allow_blank=True, read_only=True)
     hold_reason_display = serializers.CharField(source="get_hold_reason_display", read_only=True)
     priority_display = serializers.CharField(source="get_priority_display", read_only=True)
     impact_display = serializers.CharField(source="get_impact_display", read_only=True)

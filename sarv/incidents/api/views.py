@@ -21,7 +21,9 @@ from rest_framework.decorators import action
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from sarv.core import keyset
 from sarv.core.api.base import ActiveReferenceViewSet
+from sarv.core.api.pagination import KeysetPagination, PageNumberPagination
 from sarv.core.api.schema import error_responses
 from sarv.core.errors import NotFound, PermissionDenied, ValidationFailed
 from sarv.core.permissions import is_agent
@@ -45,6 +47,9 @@ QUEUE_PARAMETER = OpenApiParameter(
     "queue", OpenApiTypes.STR, enum=[code for code, _label in selectors.QUEUES],
     description="Agents only: mine (assigned to me), my_groups, unassigned (open incidents without an agent) or all.",
 )
+
+# Actions that list incidents, and so share the keyset-paged response schema.
+KEYSET_ACTIONS = ("list", "children")
 
 
 @extend_schema_view(
@@ -108,13 +113,17 @@ class IncidentViewSet(
             queryset = selectors.queue(user, code)
         return selectors.list_related(queryset).order_by("-created_at", "-id")
 
+    @property
+    def pagination_class(self) -> Any:  # type: ignore[override]
+        # Lists of incidents can hold a million rows, so they page by keyset; the other lists hanging
+        # off one incident are short and keep numbered pages.
+        return KeysetPagination if getattr(self, "action", None) in KEYSET_ACTIONS else PageNumberPagination
+
     def filter_queryset(self, queryset: QuerySet[Any]) -> QuerySet[Any]:
         queryset = super().filter_queryset(queryset)
-        # A sort on priority or status leaves ties; the id keeps pages stable when the client walks them.
-        ordering = list(queryset.query.order_by)
-        if "-id" not in ordering and "id" not in ordering:
-            queryset = queryset.order_by(*ordering, "-id")
-        return queryset
+        # A sort on priority or status leaves ties; the tie-breakers keep pages stable when the client
+        # walks them, and run in the sort's direction so the cursor links can use an index.
+        return queryset.order_by(*keyset.ordering_with_tiebreakers(queryset.query.order_by, ("created_at", "id")))
 
     def retrieve(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         return Response(IncidentDetailSerializer(self.get_object(), context=self.get_serializer_context()).data)

@@ -41,7 +41,14 @@ from sarv.core.choices import Impact, ReferenceKind, Urgency
 from sarv.core.priority import matrix
 from sarv.incidents.choices import Channel, IncidentStatus
 from sarv.incidents.importers import directory
-from sarv.incidents.importers.common import ImportSummary, IncidentReplayer, SourceEvent, SourceIncident, present
+from sarv.incidents.importers.common import (
+    ImportSummary,
+    IncidentReplayer,
+    SourceEvent,
+    SourceIncident,
+    present,
+    reading,
+)
 from sarv.incidents.importers.uci import open_text, slug
 
 logger = logging.getLogger(__name__)
@@ -61,12 +68,12 @@ AT_OPEN, SUBSET, RAW_INCIDENTS, RAW_ACTIVITIES = "at_open", "activity_subset", "
 
 
 class BpicFormatError(ValueError):
-    """The folder contains no BPIC 2014 file this importer reads."""
+    """The folder contains no BPIC 2014 file this importer reads, or a file is not UTF-8 CSV text."""
 
 
 def detect_format(path: Path) -> tuple[str, str] | None:
     """Return (format, delimiter) of a CSV file from its header, or None when it is not a BPIC file read here."""
-    with open_text(path) as handle:
+    with reading(path, BpicFormatError), open_text(path) as handle:
         header = handle.readline().lstrip("\ufeff")
     delimiter = ";" if header.count(";") > header.count(",") else ","
     columns = {name.strip() for name in header.strip().split(delimiter)}
@@ -89,7 +96,7 @@ def source_name(path: Path) -> str:
 def level(value: str, levels: dict[int, Any]) -> Any:
     """Return the Sarv level of a BPIC grade such as ``4`` or ``4 Low``; raise ValueError otherwise."""
     head = value.split(" ", 1)[0]
-    if not head.isdigit() or int(head) not in levels:
+    if not head.isdecimal() or int(head) not in levels:
         raise ValueError(value)
     return levels[int(head)]
 
@@ -171,7 +178,7 @@ class BpicImport:
     # --- reading -------------------------------------------------------------------------------------
 
     def _rows(self, path: Path, delimiter: str) -> Iterator[tuple[int, dict[str, str]]]:
-        with open_text(path) as handle:
+        with reading(path, BpicFormatError), open_text(path) as handle:
             reader = csv.reader(handle, delimiter=delimiter)
             header = [name.strip().lstrip("\ufeff") for name in next(reader, [])]
             for line, cells in enumerate(reader, start=2):

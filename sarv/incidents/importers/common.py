@@ -23,14 +23,19 @@ leaves at least one entry. Entry keys are ``<event key>/<kind>``.
 from __future__ import annotations
 
 import argparse
+import contextlib
+import csv
 import datetime as dt
+import gzip
 import logging
 import time
+import zlib
 import zoneinfo
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from itertools import islice
+from pathlib import Path
 from typing import Any
 
 from django.db import transaction
@@ -458,3 +463,20 @@ def positive_argument(value: str) -> int:
     if not value.isdigit() or int(value) < 1:
         raise argparse.ArgumentTypeError(f"expected a whole number of at least 1, got {value}")
     return int(value)
+
+
+@contextlib.contextmanager
+def reading(path: Path, error: type[Exception]) -> Iterator[None]:
+    """Turn the errors of reading a damaged source file into ``error`` with a message that names the cause.
+
+    Importers read every row before they write anything, so a file that fails here leaves the database as it was.
+    """
+    try:
+        yield
+    except UnicodeDecodeError as decode_error:
+        raise error(f"{path} is not UTF-8 text (invalid byte at position {decode_error.start}); "
+                    "save it as UTF-8 CSV and run the import again") from None
+    except (EOFError, gzip.BadGzipFile, zlib.error) as gzip_error:
+        raise error(f"{path} is a damaged or truncated gzip file: {gzip_error}") from None
+    except csv.Error as csv_error:
+        raise error(f"{path} is not a CSV file this importer can read: {csv_error}") from None

@@ -33,7 +33,14 @@ from sarv.core.choices import Impact, Priority, ReferenceKind, Urgency
 from sarv.core.priority import matrix
 from sarv.incidents.choices import Channel, HoldReason, IncidentStatus
 from sarv.incidents.importers import directory
-from sarv.incidents.importers.common import ImportSummary, IncidentReplayer, SourceEvent, SourceIncident, present
+from sarv.incidents.importers.common import (
+    ImportSummary,
+    IncidentReplayer,
+    SourceEvent,
+    SourceIncident,
+    present,
+    reading,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -75,7 +82,7 @@ _INDEX = {name: position for position, name in enumerate(COLUMNS)}
 
 
 class UciFormatError(ValueError):
-    """The file is not the UCI event log (a required column is missing)."""
+    """The file is not the UCI event log: a required column is missing, or it is not UTF-8 CSV text."""
 
 
 class UciRow:
@@ -128,7 +135,7 @@ def open_text(path: Path) -> io.TextIOBase:
 def read_rows(path: Path, parse: DateParser, summary: ImportSummary) -> dict[str, list[UciRow]]:
     """Return the rows of the file grouped by incident number, rejecting rows without a number or time."""
     grouped: dict[str, list[UciRow]] = defaultdict(list)
-    with open_text(path) as handle:
+    with reading(path, UciFormatError), open_text(path) as handle:
         reader = csv.reader(handle)
         header = next(reader, [])
         missing = [name for name in COLUMNS if name not in header]

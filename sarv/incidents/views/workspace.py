@@ -9,14 +9,13 @@ from typing import Any
 
 from django import forms as django_forms
 from django.contrib import messages
-from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET, require_POST
 
-from sarv.core import saved_views
+from sarv.core import keyset, saved_views
 from sarv.core.errors import SarvError
 from sarv.core.forms import style_form
 from sarv.core.models import Category
@@ -37,6 +36,8 @@ LIST_PARAMETERS = (*IncidentFilter.base_filters, "queue", "per_page")
 # The "all" queue shows the newest first.
 WORK_QUEUE_ORDERING = ("priority", "created_at", "pk")
 ALL_QUEUE_ORDERING = ("-created_at", "-pk")
+# Added after a chosen sort, in its direction, so that every sort is total and can be paged by keyset.
+TIEBREAKERS = ("created_at", "pk")
 SORTABLE_COLUMNS = {"number": _("Number"), "status": _("Status"), "priority": _("Priority"),
                     "sla_due_at": _("SLA due"), "created_at": _("Created"), "updated_at": _("Updated")}
 # Filter fields that allow several values, which the page shows as checkbox menus.
@@ -64,7 +65,8 @@ def _queue_code(params: QueryDict) -> str:
 def _drop_stray_subcategory(params: QueryDict) -> None:
     """Forget a subcategory left over from another category, which would otherwise empty the list."""
     category, subcategory = params.get("category", ""), params.get("subcategory", "")
-    if not (category.isdigit() and subcategory.isdigit()):
+    # isdecimal, not isdigit: int() rejects digit characters such as "²" that isdigit accepts.
+    if not (category.isdecimal() and subcategory.isdecimal()):
         return
     if not Category.objects.filter(pk=int(subcategory), parent_id=int(category)).exists():
         del params["subcategory"]
@@ -139,17 +141,21 @@ def list_context(request: HttpRequest, source: QueryDict, *, full_page: bool) ->
     queryset = selectors.list_related(filterset.qs)
     ordering = filterset.form.cleaned_data.get("ordering") or []
     if ordering:
-        # A stable tie-breaker, so no row shows on two pages.
-        queryset = queryset.order_by(*queryset.query.order_by, "-pk")
+        # Tie-breakers make the order total, so no row shows on two pages and keyset links work.
+        queryset = queryset.order_by(*keyset.ordering_with_tiebreakers(queryset.query.order_by, TIEBREAKERS))
     else:
         queryset = queryset.order_by(*(ALL_QUEUE_ORDERING if queue_code == "all" else WORK_QUEUE_ORDERING))
     _prepare_filter_form(filterset.form, params.get("category", ""))
 
     per_page_param = str(params.get("per_page", ""))
-    per_page = int(per_page_param) if per_page_param.isdigit() else PAGE_SIZES[0]
+    per_page = int(per_page_param) if per_page_param.isdecimal() else PAGE_SIZES[0]
     if per_page not in PAGE_SIZES:
         per_page = PAGE_SIZES[0]
-    page = Paginator(queryset, per_page).get_page(source.get("page"))
+    try:
+        page = keyset.paginate(queryset, per_page, cursor=source.get("cursor"), page=source.get("page"))
+    except keyset.InvalidCursor:
+        # A cursor from an edited or outdated link: show the first page rather than an error.
+        page = keyset.paginate(queryset, per_page)
 
     query_params = params.copy()
     query_params["queue"] = queue_code
@@ -177,12 +183,20 @@ def list_context(request: HttpRequest, source: QueryDict, *, full_page: bool) ->
     if full_page:
         context["queues"] = [
             {"code": code, "label": label,
-             # Counting every incident would cost a full scan on large installations, and adds little.
-             "count": None if code == "all" else selectors.queue(user, code).count()}
+             # Counting every incident would cost a full scan on large installations, and adds little;
+             # the work queues are counted up to keyset.COUNT_LIMIT ("more than 10,000").
+             **_queue_count(user, code)}
             for code, label in selectors.QUEUES
         ]
         context["saved_views"] = list(saved_views.views_for(user, LIST_NAME))
     return context
+
+
+def _queue_count(user: Any, code: str) -> dict[str, Any]:
+    if code == "all":
+        return {"count": None, "count_exact": True}
+    count, exact = keyset.bounded_count(selectors.queue(user, code))
+    return {"count": count, "count_exact": exact}
 
 
 @require_GET

@@ -1,0 +1,171 @@
+"""Render a Sarv-against-django-helpdesk result (bench/compare.py) as the peer section of docs/benchmarks.md."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from bench.report import number, table
+
+LIMITS = """\
+What limits these figures:
+
+- **One machine for everything.** Server, PostgreSQL and the locust client share the same cores,
+  so a figure under load includes the client's own CPU. Both products pay that the same way.
+- **Other programs.** The column "foreign CPU" is the mean number of cores that programs other
+  than the server, PostgreSQL and locust used during the scenario; a scenario above the run's
+  limit was run again and the discarded figures stay in the JSON file. Figures measured with
+  foreign CPU above 0.3 cores are slower than on an idle machine.
+- **Latency scenarios use one client**, so p95 and p99 describe one request at a time, not
+  queueing. p99 of a 200-request scenario is its second slowest request.
+- **The agent list differs by design.** Sarv renders the page with its rows (page 500 as the
+  HTMX fragment its "next" link fetches, with a keyset cursor); django-helpdesk sends an HTML
+  shell and then the rows as JSON (DataTables). Page 1 is timed as both requests one after the
+  other, page 500 as the JSON request alone, which is what each browser waits for. django-helpdesk
+  sorts by one column only (priority), Sarv by priority, then age.
+- **Search differs by design.** Sarv searches a trigram-indexed key of number, title and
+  description; django-helpdesk runs ten `LIKE '%term%'` conditions across joined tables.
+- **Creation** runs Sarv's whole path: numbering, audit log, timeline, notifications queued to the
+  task table (`core_auditlogentry` and `core_notification` rows are counted before and after);
+  django-helpdesk sends its notification e-mails to Django's dummy back end.
+- **Data.** Both data sets come from the same seeded generator and distributions at the same
+  volume; each timeline row of a Sarv incident is a follow-up of the django-helpdesk ticket.
+"""
+
+
+def _summary_row(name: str, product: str, entry: dict[str, Any] | None) -> list[str]:
+    if not entry:
+        return [name, product, "–", "–", "–", "–", "–", "–", "–"]
+    s = entry["summary"]
+    if name and entry.get("rerun"):
+        name += " (again)"
+    return [name, product, number(s.get("p50_ms"), 1), number(s.get("p95_ms"), 1), number(s.get("p99_ms"), 1),
+            number(s.get("throughput_rps"), 1), f"{s['n']} / {s['errors']}", str(s.get("users", "")),
+            number(s.get("foreign_cpu_cores"), 2)]
+
+
+def _memory(product: dict[str, Any]) -> str:
+    memory = product.get("memory", {})
+    peak = memory.get("peak", {})
+    now = memory.get("now", {})
+    return (f"peak RSS per worker {number(peak.get('worker_peak_rss_mb_max'), 1)} MB, RSS now (max) "
+            f"{number(now.get('rss_mb_max'), 1)} MB, PSS of all workers {number(now.get('pss_mb_sum'), 1)} MB")
+
+
+def render(result: dict[str, Any], result_path: str) -> str:
+    sarv, peer = result.get("sarv", {}), result.get("helpdesk", {})
+    machine, versions = result["machine"], result["versions"]
+    peer_versions = peer.get("install", {}).get("versions", {})
+    records = sarv.get("dataset", {}).get("facts", {}).get("incidents")
+    lines = [
+        "## Sarv and django-helpdesk side by side" if peer else f"## Sarv at {number(records)} incidents",
+        "",
+        f"Measured {result['started_at']} by `{result['command']}` in {result['duration_s'] / 60:.0f} minutes; "
+        f"raw figures: `{result_path}`.",
+        "",
+        table(["item", "value"], [
+            ["machine", f"{machine['nproc']} cores ({machine['cpu_model']}), {machine['memory_gb']} GB, "
+                        f"{machine['os']}, kernel {machine['kernel']}"],
+            ["load average", f"{machine['load_average_at_start']} at the start, "
+                             f"{machine.get('load_average_at_end')} at the end"],
+            ["PostgreSQL", f"{result['postgresql'].get('server_version')}, shared_buffers "
+                           f"{result['postgresql'].get('shared_buffers')}, work_mem "
+                           f"{result['postgresql'].get('work_mem')}"],
+            ["Sarv", f"Python {versions['python']}, Django {versions['Django']}, gunicorn {versions['gunicorn']}, "
+                     f"{result['options']['workers']} sync workers"],
+            ["django-helpdesk", ", ".join(f"{k} {v}" for k, v in peer_versions.items()) or "not run"],
+            ["load driver", f"locust {versions.get('locust')}, headless, one process per scenario"],
+        ]),
+        "",
+        "### Commands",
+        "",
+        "```bash",
+        "make bench        # = bench/run.py (foundation), then:" if peer else "make bench-1m     # =",
+        result["command"],
+        "# Sarv server:",
+        sarv.get("server", {}).get("command", ""),
+        "# django-helpdesk server (its own venv, bench/helpdesk_peer/hdsite):",
+        peer.get("server", {}).get("command", "not run"),
+        "# each scenario:",
+        next(iter(sarv.get("scenarios", {}).values()), {}).get("command", ""),
+        "```",
+        "",
+        "### Data sets",
+        "",
+        table(["", "Sarv", "django-helpdesk"], [
+            ["records", number(sarv.get("dataset", {}).get("facts", {}).get("incidents")),
+             number(peer.get("dataset", {}).get("facts", {}).get("tickets"))],
+            ["database size before / after the run (MB)",
+             f"{number(sarv.get('dataset', {}).get('size', {}).get('database_mb'), 1)} / "
+             f"{number(sarv.get('dataset', {}).get('size_after', {}).get('database_mb'), 1)}",
+             f"{number(peer.get('dataset', {}).get('size', {}).get('database_mb'), 1)} / "
+             f"{number(peer.get('dataset', {}).get('size_after', {}).get('database_mb'), 1)}"],
+            ["audit rows before / after", _counts(sarv, "core_auditlogentry"), "–"],
+            ["notifications before / after", _counts(sarv, "core_notification"), "–"],
+        ]),
+        "",
+        "### Figures",
+        "",
+        "Milliseconds per request as the client waits for it; throughput = successful requests per "
+        "second of the scenario's wall time; n / errors = requests timed / failed.",
+        "",
+    ]
+    rows = []
+    names = list(dict.fromkeys([*sarv.get("scenarios", {}), *peer.get("scenarios", {})]))
+    for name in names:
+        rows.append(_summary_row(name, "Sarv", sarv.get("scenarios", {}).get(name)))
+        if name in peer.get("scenarios", {}):
+            rows.append(_summary_row("", "django-helpdesk", peer["scenarios"][name]))
+    lines += [table(["scenario", "product", "p50", "p95", "p99", "req/s", "n / errors", "clients", "foreign CPU"],
+                    rows), ""]
+    for rerun in result.get("reruns", []):
+        names = sorted({name for replaced in rerun["replaced"].values() for name in replaced})
+        lines += [f"Measured again on both products at {rerun['started_at']} (load average "
+                  f"{rerun['load_average_at_start']}) by `{rerun['command']}`, because other programs had slowed "
+                  f"them: {', '.join(f'`{name}`' for name in names)}. The first figures stay in the JSON file "
+                  "under `reruns`.", ""]
+    titles = [f"- `{name}`: {(sarv.get('scenarios', {}).get(name) or peer['scenarios'][name])['title']}"
+              + (f"; django-helpdesk: {peer['scenarios'][name]['title']}" if name in peer.get("scenarios", {})
+                 else "") for name in names]
+    lines += ["Scenarios:", "", *titles, ""]
+    if result.get("ratios"):
+        lines += ["### Ratios (Sarv ÷ django-helpdesk)", "",
+                  "Below 1 is better for latency, above 1 is better for throughput.", "",
+                  table(["scenario", "p50", "p95", "p99", "throughput"],
+                        [[name, *(number(value, 2) for value in row.values())]
+                         for name, row in result["ratios"].items()]), ""]
+    lines += ["### Goals", "", table(["goal", "measured", "met"],
+                                     [[goal, number(value["value"], 2), "yes" if value["met"] else "**no**"]
+                                      for goal, value in result.get("goals", {}).items()]), ""]
+    transfer = sarv.get("transfer")
+    if transfer and "total_kb" in transfer:
+        lines += ["### First visit of the agent list", "",
+                  f"`{transfer['path']}` in Chromium with an empty cache: {len(transfer['requests'])} requests, "
+                  f"**{transfer['total_kb']} KB** on the wire (headers and compressed bodies), requests to other "
+                  f"origins: {', '.join(transfer['other_origins']) or 'none'}.", "",
+                  table(["request", "type", "encoding", "KB"],
+                        [[f"`{r['url'][:70]}`", r["type"], r["encoding"],
+                          number((r["body_bytes"] + r["header_bytes"]) / 1024, 1)] for r in transfer["requests"]]),
+                  ""]
+    replay = sarv.get("in_process", {}).get("requests")
+    if replay:
+        lines += ["### Sarv's server time without HTTP", "",
+                  f"Each request replayed through Django's test client after the run (`{sarv['in_process']['command']}`"
+                  "): the time inside Django, the part of it spent in SQL, and the number of queries.", "",
+                  table(["request", "server ms (median)", "SQL ms", "queries"],
+                        [[name, number(row.get("in_process_ms_median"), 1), number(row.get("sql_ms"), 1),
+                          str(row.get("queries"))] for name, row in replay.items()]), ""]
+    lines += ["### Memory", "", f"- Sarv: {_memory(sarv)}"]
+    if peer:
+        lines += [f"- django-helpdesk: {_memory(peer)}", "", LIMITS]
+    else:
+        lines += ["", "What limits these figures: one client at a time on the same two cores as PostgreSQL and "
+                  "locust, so a p95 here is the client's time, an upper bound of the server's; the goal is "
+                  "under 100 ms of server time. The in-process table above is the server's time alone."]
+    return "\n".join(lines)
+
+
+def _counts(product: dict[str, Any], table_name: str) -> str:
+    data = product.get("dataset", {})
+    before = data.get("row_counts_before", {}).get(table_name)
+    after = data.get("row_counts_after", {}).get(table_name)
+    return f"{number(before)} / {number(after)}"
