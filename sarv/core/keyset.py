@@ -218,20 +218,20 @@ class KeysetPage:
 
     @property
     def next_cursor(self) -> str | None:
-        if not (self.has_next_page and self.object_list):
+        if not (self.keys and self.has_next_page and self.object_list):
             return None
         return encode_cursor(NEXT, self._values(self.object_list[-1]))
 
     @property
     def previous_cursor(self) -> str | None:
-        if not (self.has_previous_page and self.object_list):
+        if not (self.keys and self.has_previous_page and self.object_list):
             return None
         return encode_cursor(PREVIOUS, self._values(self.object_list[0]))
 
     @property
     def last_cursor(self) -> str | None:
         """The cursor of the last page, offered only when the total is known."""
-        return encode_cursor(LAST) if self.has_next_page and self.paginator.exact else None
+        return encode_cursor(LAST) if self.keys and self.has_next_page and self.paginator.exact else None
 
     @property
     def next_page_number(self) -> int | None:
@@ -249,19 +249,19 @@ def _page_number(value: Any) -> int | None:
 
 def paginate(queryset: QuerySet[Any], per_page: int, *, cursor: str | None = None,
              page: Any = None) -> KeysetPage:
-    """Return one page of ``queryset``, which must be sorted by ``sort_keys``-compatible columns.
+    """Return one page of ``queryset``, by keyset when its sort allows (see ``sort_keys``), else by OFFSET.
 
     With a cursor, the page starts after (or ends before) the cursor's row and ``page`` is only
     the number shown. Without one, ``page`` picks a page by OFFSET, clamped to the counted rows.
     Raises InvalidCursor for a cursor this list did not write.
     """
     keys = sort_keys(queryset)
-    if keys is None:
-        raise ValueError(f"{queryset.query.order_by!r} cannot be paged by keyset; end the sort with the primary key")
     count, exact = bounded_count(queryset)
     counter = _Counter(count, exact, per_page)
     number = _page_number(page)
-    if cursor:
+    # A sort on an expression or a nullable column (the SLA due time, empty ones last) has no keyset:
+    # it is paged by OFFSET alone, and its pages carry no cursors.
+    if cursor and keys is not None:
         direction, values = decode_cursor(cursor, keys)
         if direction == LAST:
             if not exact:
@@ -285,4 +285,4 @@ def paginate(queryset: QuerySet[Any], per_page: int, *, cursor: str | None = Non
     number = min(number or 1, last)
     start = (number - 1) * per_page
     rows = list(queryset[start:start + per_page + 1])
-    return KeysetPage(rows[:per_page], number, counter, len(rows) > per_page, number > 1, keys)
+    return KeysetPage(rows[:per_page], number, counter, len(rows) > per_page, number > 1, keys or [])

@@ -31,6 +31,8 @@ def search(queryset: QuerySet, query: str) -> QuerySet:
     normalisation as the query (Arabic letters, joiners, mi/nemi prefixes,
     digits). A query that is a whole record number matches that number exactly.
     """
+    # NUL cannot occur in stored text, and PostgreSQL refuses it in a parameter: drop it from the query.
+    query = query.replace("\x00", "")
     number = normalize_record_number(query)
     if number is not None:
         return queryset.filter(number=number)

@@ -61,8 +61,9 @@ class CmdbViewSet(SarvGenericViewSet):
 
 
 @extend_schema_view(
-    list=extend_schema(summary="List CI classes", responses={200: s.CIClassSerializer(many=True), **error_responses()}),
-    retrieve=extend_schema(summary="Get a CI class", responses={200: s.CIClassSerializer, **error_responses(404)}),
+    list=extend_schema(summary="List CI classes",
+                       responses={200: s.CIClassSerializer(many=True), **error_responses(403)}),
+    retrieve=extend_schema(summary="Get a CI class", responses={200: s.CIClassSerializer, **error_responses(403, 404)}),
     create=extend_schema(summary="Add a CI class", request=s.CIClassInputSerializer,
                          responses={201: s.CIClassSerializer, **error_responses(400, 403)}),
     partial_update=extend_schema(summary="Change a CI class", request=s.CIClassInputSerializer,
@@ -96,7 +97,7 @@ class CIClassViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, CmdbViewS
         return Response(s.CIClassSerializer(saved).data)
 
     @extend_schema(summary="Attributes of a class, inherited ones first",
-                   responses={200: s.AttributeDefinitionSerializer(many=True), **error_responses(404)})
+                   responses={200: s.AttributeDefinitionSerializer(many=True), **error_responses(403, 404)})
     @action(detail=True, methods=["get"])
     def attributes(self, request: Request, code: str) -> Response:
         from sarv.cmdb.attributes import effective_definitions
@@ -107,9 +108,9 @@ class CIClassViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, CmdbViewS
 
 @extend_schema_view(
     list=extend_schema(summary="List attribute definitions",
-                       responses={200: s.AttributeDefinitionSerializer(many=True), **error_responses()}),
+                       responses={200: s.AttributeDefinitionSerializer(many=True), **error_responses(403)}),
     retrieve=extend_schema(summary="Get an attribute definition",
-                           responses={200: s.AttributeDefinitionSerializer, **error_responses(404)}),
+                           responses={200: s.AttributeDefinitionSerializer, **error_responses(403, 404)}),
     create=extend_schema(summary="Add an attribute to a class", request=s.AttributeDefinitionInputSerializer,
                          responses={201: s.AttributeDefinitionSerializer, **error_responses(400, 403)}),
     update=extend_schema(summary="Change an attribute definition", request=s.AttributeDefinitionInputSerializer,
@@ -140,9 +141,9 @@ class AttributeDefinitionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixi
 
 @extend_schema_view(
     list=extend_schema(summary="List relationship types",
-                       responses={200: s.RelationshipTypeSerializer(many=True), **error_responses()}),
+                       responses={200: s.RelationshipTypeSerializer(many=True), **error_responses(403)}),
     retrieve=extend_schema(summary="Get a relationship type",
-                           responses={200: s.RelationshipTypeSerializer, **error_responses(404)}),
+                           responses={200: s.RelationshipTypeSerializer, **error_responses(403, 404)}),
     create=extend_schema(summary="Add a relationship type", request=s.RelationshipTypeInputSerializer,
                          responses={201: s.RelationshipTypeSerializer, **error_responses(400, 403)}),
     partial_update=extend_schema(summary="Change a relationship type (its code stays)",
@@ -237,8 +238,9 @@ CI_FILTERS = [
 
 @extend_schema_view(
     list=extend_schema(summary="List configuration items", parameters=CI_FILTERS,
-                       responses={200: s.CISerializer(many=True), **error_responses()}),
-    retrieve=extend_schema(summary="Get a configuration item", responses={200: s.CISerializer, **error_responses(404)}),
+                       responses={200: s.CISerializer(many=True), **error_responses(403)}),
+    retrieve=extend_schema(summary="Get a configuration item",
+                           responses={200: s.CISerializer, **error_responses(403, 404)}),
     create=extend_schema(summary="Add a configuration item", request=s.CIInputSerializer,
                          responses={201: s.CISerializer, **error_responses(400, 403)}),
     partial_update=extend_schema(summary="Change a configuration item (send version)", request=s.CIInputSerializer,
@@ -289,7 +291,7 @@ class CIViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, CmdbViewSet):
         return Response(s.CISerializer(self.get_queryset().get(pk=ci.pk)).data)
 
     @extend_schema(summary="Current relationships of a CI (both directions)",
-                   responses={200: s.RelationshipSerializer(many=True), **error_responses(404)})
+                   responses={200: s.RelationshipSerializer(many=True), **error_responses(403, 404)})
     @action(detail=True, methods=["get"])
     def relationships(self, request: Request, pk: str) -> Response:
         rows = selectors.relationships_of(self.get_object())
@@ -328,7 +330,7 @@ class CIViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, CmdbViewSet):
         return Response(impact_payload(ci, result, max(0, offset)))
 
     @extend_schema(summary="Audit history of a CI, newest first",
-                   responses={200: s.HistoryEntrySerializer(many=True), **error_responses(404)})
+                   responses={200: s.HistoryEntrySerializer(many=True), **error_responses(403, 404)})
     @action(detail=True, methods=["get"])
     def history(self, request: Request, pk: str) -> Response:
         rows = selectors.history(self.get_object())
@@ -352,7 +354,7 @@ class CIViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, CmdbViewSet):
         })
 
     @extend_schema(summary="Open incidents naming this CI",
-                   responses={200: OpenApiTypes.OBJECT, **error_responses(404)})
+                   responses={200: OpenApiTypes.OBJECT, **error_responses(403, 404)})
     @action(detail=True, methods=["get"], url_path="open-incidents")
     def open_incidents(self, request: Request, pk: str) -> Response:
         rows = selectors.open_incidents(self.get_object(), request.user)[:200]
@@ -408,9 +410,9 @@ def impact_payload(root: CI, result: Any, offset: int = 0) -> dict[str, Any]:
     list=extend_schema(summary="List relationships", parameters=[
         OpenApiParameter("ci", int, description="Relationships of this CI (both directions)"),
         OpenApiParameter("type", str), OpenApiParameter("current", bool, description="Default true")],
-        responses={200: s.RelationshipSerializer(many=True), **error_responses()}),
+        responses={200: s.RelationshipSerializer(many=True), **error_responses(403)}),
     retrieve=extend_schema(summary="Get a relationship",
-                           responses={200: s.RelationshipSerializer, **error_responses(404)}),
+                           responses={200: s.RelationshipSerializer, **error_responses(403, 404)}),
     create=extend_schema(summary="Relate two CIs", request=s.RelationshipInputSerializer,
                          responses={201: s.RelationshipSerializer, **error_responses(400, 403)}),
     destroy=extend_schema(summary="End a relationship (kept in history)",

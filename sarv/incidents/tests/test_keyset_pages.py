@@ -160,3 +160,18 @@ def test_tiebreakers_follow_the_last_direction():
     assert keyset.ordering_with_tiebreakers(["-priority"], ("created_at", "pk")) == ["-priority", "-created_at",
                                                                                      "-pk"]
     assert keyset.ordering_with_tiebreakers(["-created_at", "-pk"], ("created_at", "pk")) == ["-created_at", "-pk"]
+
+
+@pytest.mark.django_db
+def test_sla_due_sort_is_paged_by_number(client, agent, thirty):
+    # The SLA due time is nullable and sorted with empty ones last: no keyset, so pages go by number alone.
+    client.force_login(agent)
+    base = {"queue": "all", "ordering": "sla_due_at"}
+    expected = _numbers(client.get(LIST_URL, {**base, "per_page": "100"}))
+
+    first = client.get(LIST_URL, base)
+    page = first.context["page"]
+    assert first.status_code == 200
+    assert page.next_cursor is None and page.last_cursor is None
+    second = client.get(LIST_URL, {**base, "page": page.next_page_number})
+    assert _numbers(first) + _numbers(second) == expected
