@@ -1,6 +1,6 @@
 """Distributions of the generated service desk, shared by Sarv's generator and the django-helpdesk loader.
 
-Modelled on the UCI ServiceNow incident event log (/work/shared/data/uci-incident-management-event-log):
+Modelled on the UCI ServiceNow incident event log (../shared/data/uci-incident-management-event-log):
 impact and urgency mostly "medium", more than half of the incidents never reassigned, one support
 group taking about 38% of the work. Unlike that closed historical log, about 15% of the incidents
 are still open, as on a live service desk. Pure Python, so both products' loaders can import it.

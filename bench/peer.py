@@ -1,6 +1,6 @@
 """The django-helpdesk peer: its own virtual environment, database, data set and gunicorn server.
 
-The harness sets it up itself, with nothing from /work/shared: a virtual environment at
+The harness sets it up itself, with nothing from outside the checkout: a virtual environment at
 var/bench/helpdesk-venv with the newest django-helpdesk from PyPI (requirements/bench-helpdesk.txt),
 a database on the same PostgreSQL server as Sarv's, the same generated service desk
 (bench/helpdesk_peer/load.py, same seed and text generator), and gunicorn with the same

@@ -805,9 +805,9 @@ def rebuild_impact_edges(types: Iterable[str] | None = None) -> int:
         return count + len(rows)
 
 
-# --- Added by the pages helper: the import page's steps (upload, then map columns and dry-run) --------------
-# The page stores the file first, so the user can map its columns before any dry run; ``importers.cis``
-# runs the rows. ``importers.cis.start_import`` (upload and dry-run at once) stays for the API.
+# --- The import page's steps: upload, then map columns and dry-run ----------------------------------------
+# The page stores the file first, so the user can map its columns before any dry run. ``importers.cis`` runs
+# the rows, and ``importers.cis.start_import`` (upload and dry run at once) serves the API.
 
 
 def upload_import(*, actor: Any, kind: str, file_name: str, content: bytes) -> ImportRun:
@@ -817,7 +817,7 @@ def upload_import(*, actor: Any, kind: str, file_name: str, content: bytes) -> I
 
     require_manage(actor)
     if kind not in RUNNERS:
-        raise ValidationFailed(_("Choose what the file holds: CIs or relationships."), field="kind")
+        raise ValidationFailed(_("Choose what the file contains: CIs or relationships."), field="kind")
     if not content:
         raise ValidationFailed(_("The file is empty."), field="file")
     if len(content) > MAX_UPLOAD:

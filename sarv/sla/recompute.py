@@ -529,7 +529,8 @@ def recompute_records(
 
     Each chunk is one transaction that first locks its records in key order, then reads their timelines,
     computes and writes. So an action on one of them waits, and the cache never mixes an older computation
-    with a newer change. Two chunks lock in the same order and cannot deadlock.
+    with a newer change. Concurrent recomputes lock rows in the same key order, so they do not deadlock
+    on each other.
     """
     moment = now or timezone.now()
     index = RuleIndex(rules_for(model, load_rules() if rules is None else rules))

@@ -1,4 +1,4 @@
-"""Business-time arithmetic: the issue's cases at engine level, algebra, DST, hour sets, versions, closures."""
+"""Business-time arithmetic: the three reference cases at engine level, algebra, DST, hour sets, versions, closures."""
 
 import datetime as dt
 
@@ -12,7 +12,7 @@ from sarv.calendars.tests.helpers import BASE, HOUR, LABOUR_LAW, TEHRAN, T, jd, 
 UTC = dt.UTC
 
 
-# --- the issue's numbered cases ------------------------------------------------------------------
+# --- three reference cases: holidays, a pause, a start outside hours ---------------------------------
 
 
 def test_case_1_leap_year_and_nowruz():

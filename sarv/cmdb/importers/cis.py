@@ -544,7 +544,7 @@ def start_import(*, actor: Any, kind: str, file_name: str, content: bytes,
     """Store an uploaded file and its mapping, and return its dry-run report (nothing else is written)."""
     actions.require_manage(actor)
     if kind not in RUNNERS:
-        raise ValidationFailed(_("Choose what the file holds: CIs or relationships."), field="kind")
+        raise ValidationFailed(_("Choose what the file contains: CIs or relationships."), field="kind")
     if len(content) > MAX_UPLOAD:
         raise ValidationFailed(_("The file is larger than %(max)s MB."), field="file", max=MAX_UPLOAD // 1024 // 1024)
     report = RUNNERS[kind](actor=actor, file_name=file_name, content=content, mapping=mapping, dry_run=True)

@@ -10,7 +10,8 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from sarv.cmdb.importers.sources import import_bpic_cis, import_uci_cis
 from sarv.cmdb.management.commands._actor import command_actor
 
-DEFAULT_FOLDER = Path("/work/shared/data/bpic2014-rabobank-itil")
+# The data sets lie beside the checkout (../shared/data), as for `make import-bpic`.
+DEFAULT_FOLDER = Path(__file__).resolve().parents[4].parent / "shared" / "data" / "bpic2014-rabobank-itil"
 
 
 class Command(BaseCommand):
