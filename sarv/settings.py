@@ -59,6 +59,7 @@ INSTALLED_APPS = [
     "sarv.sla",
     "sarv.cmdb",
     "sarv.incidents",
+    "sarv.problems",
     "sarv.demo",
 ]
 

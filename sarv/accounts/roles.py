@@ -20,6 +20,9 @@ AGENT_PERMISSIONS = (
     "incidents.work_incident",
     "cmdb.view_ci",
     "cmdb.edit_ci",
+    "problems.view_all_problems",
+    "problems.report_problem",
+    "problems.work_problem",
 )
 # Owns the CMDB: edits CIs of every class, manages classes, attributes, relationship types and imports.
 CMDB_MANAGER_PERMISSIONS = ("cmdb.edit_any_ci", "cmdb.manage_cmdb")
@@ -48,6 +51,10 @@ ROLES: dict[str, Role] = {
         Role("sla_manager", _("SLA manager"),
              _("Owns service level management: reads the SLA compliance and breach reports."),
              (*AGENT_PERMISSIONS, "sla.view_agreement")),
+        Role("problem_manager", _("Problem manager"),
+             _("Owns problem management: resolves and closes problems, publishes and retires known errors, "
+               "decides on proposals from recurring incidents."),
+             (*AGENT_PERMISSIONS, "problems.manage_problem")),
         Role("configuration_manager", _("Configuration manager"),
              _("Owns the CMDB: configuration items of every class, classes, attributes, relationship types "
                "and imports."),
@@ -56,7 +63,7 @@ ROLES: dict[str, Role] = {
              _("Manages users, groups, categories, services, the priority matrix and module switches."),
              (*AGENT_PERMISSIONS, "incidents.bulk_update_incident", "incidents.manage_incident",
               "core.manage_settings", "core.view_audit_log", "sla.view_agreement",
-              *CMDB_MANAGER_PERMISSIONS)),
+              *CMDB_MANAGER_PERMISSIONS, "problems.manage_problem")),
     )
 }
 
