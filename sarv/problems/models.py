@@ -1,4 +1,4 @@
-"""Problem management: problems, their root cause analysis, the known error database and recurring-incident proposals."""
+"""Problem management: problems, root cause analysis, the known error database and recurring-incident proposals."""
 
 from __future__ import annotations
 
@@ -218,12 +218,12 @@ class KnownError(models.Model):
             kwargs["update_fields"] = set(update_fields) | {"search_key"}
         super().save(*args, **kwargs)
 
+    def get_absolute_url(self) -> str:
+        return reverse("known-errors:detail", args=[self.number])
+
     @property
     def is_published(self) -> bool:
         return self.status == KnownErrorStatus.PUBLISHED
-
-    def get_absolute_url(self) -> str:
-        return reverse("known-errors:detail", args=[self.number])
 
 
 class KnownErrorUse(models.Model):
