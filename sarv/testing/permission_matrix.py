@@ -592,3 +592,21 @@ def run_rows(world: World, role: str, rows: list[Row], client: Any) -> list[str]
             problems += run_cell(client, cell, matrix_row, grid[role])
     return problems
 
+
+
+def app_matrix_rows() -> list[Row]:
+    """Return the PAGE_ROWS and API_ROWS of every ``sarv/<app>/tests/matrix_*.py`` module.
+
+    Process apps keep their matrix rows in such modules, next to their own tests, so the
+    check that every URL has a row covers them without one shared file growing per app.
+    """
+    import importlib
+    from pathlib import Path
+
+    rows: list[Row] = []
+    package_root = Path(__file__).resolve().parent.parent
+    for path in sorted(package_root.glob("*/tests/matrix_*.py")):
+        module = importlib.import_module(f"sarv.{path.parent.parent.name}.tests.{path.stem}")
+        rows += getattr(module, "PAGE_ROWS", [])
+        rows += getattr(module, "API_ROWS", [])
+    return rows

@@ -48,6 +48,7 @@ from sarv.testing.permission_matrix import (
     Cell,
     Row,
     World,
+    app_matrix_rows,
     assign_data,
     assigned_to_maryam,
     body_data,
@@ -514,9 +515,9 @@ def test_every_url_has_a_matrix_row():
 
     names = [name for name in _url_names(get_resolver().url_patterns) if not name.startswith("admin:")]
 
-    # when the rows of both matrices are resolved to URL names
-    covered = {resolve(urlsplit(matrix_row.path.format_map(_ExampleIds())).path).view_name
-               for matrix_row in [*PAGE_ROWS, *API_ROWS]}
+    # when the rows of both matrices, and of every app's own matrix module, are resolved to URL names
+    rows = [*PAGE_ROWS, *API_ROWS, *app_matrix_rows()]
+    covered = {resolve(urlsplit(matrix_row.path.format_map(_ExampleIds())).path).view_name for matrix_row in rows}
 
     # then each URL has a row, or a stated reason to have none
     assert [name for name in names if name not in covered and name not in NOT_IN_MATRIX] == []
