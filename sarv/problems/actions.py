@@ -30,7 +30,7 @@ from sarv.problems.models import Problem, ProblemIncident
 
 logger = logging.getLogger(__name__)
 
-TITLE_MAX_LENGTH = Problem._meta.get_field("title").max_length
+TITLE_MAX_LENGTH: int = Problem._meta.get_field("title").max_length or 300
 
 
 def _require(allowed: bool, message: Any = None) -> None:

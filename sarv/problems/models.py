@@ -56,7 +56,7 @@ class Problem(WorkItem):
     cis = models.ManyToManyField(
         "cmdb.CI", blank=True, related_name="problems", verbose_name=_("affected configuration items"),
     )
-    incidents = models.ManyToManyField(
+    incidents: models.ManyToManyField[Any, ProblemIncident] = models.ManyToManyField(
         "incidents.Incident", through="ProblemIncident", related_name="problems",
         verbose_name=_("linked incidents"),
     )
