@@ -242,7 +242,9 @@ SPECTACULAR_SETTINGS = {
                             "PriorityEnum": "sarv.core.choices.Priority",
                             "AgreementKindEnum": "sarv.sla.choices.AgreementKind",
                             "CIStatusEnum": "sarv.cmdb.choices.CIStatus",
-                            "StatusEnum": "sarv.incidents.choices.IncidentStatus"},
+                            "StatusEnum": "sarv.incidents.choices.IncidentStatus",
+                            "ProposalStatusEnum": "sarv.problems.choices.ProposalStatus",
+                            "ClusterBasisEnum": "sarv.problems.choices.ClusterBasis"},
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
         "sarv.core.api.schema.document_page_errors",

@@ -15,5 +15,6 @@ class ProblemsConfig(AppConfig):
             label=_("Problem management"),
             description=_("Problems behind recurring incidents: root cause analysis, workarounds, the known "
                           "error database and proposals from recurring incidents."),
-            namespaces=("problems", "problems-api", "known-errors"),
+            namespaces=("problems", "problems-api", "known-errors", "problem-proposals", "problem-reports",
+                        "problem-recurring-api"),
         ))
