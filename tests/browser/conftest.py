@@ -316,6 +316,10 @@ EXPECTED_SCREENSHOTS = (
     "cmdb-form-fa", "cmdb-form-en",
     "cmdb-import-fa", "cmdb-import-en",
     "cmdb-relationship-type-fa", "cmdb-relationship-type-en",
+    "problem-proposals-fa", "problem-proposals-en",
+    "problem-proposal-fa", "problem-proposal-en",
+    "problem-reports-fa", "problem-reports-en",
+    "problem-recurrence-settings-fa", "problem-recurrence-settings-en",
 )
 
 
