@@ -242,7 +242,8 @@ SPECTACULAR_SETTINGS = {
                             "PriorityEnum": "sarv.core.choices.Priority",
                             "AgreementKindEnum": "sarv.sla.choices.AgreementKind",
                             "CIStatusEnum": "sarv.cmdb.choices.CIStatus",
-                            "StatusEnum": "sarv.incidents.choices.IncidentStatus"},
+                            "StatusEnum": "sarv.incidents.choices.IncidentStatus",
+                            "ProblemStatusEnum": "sarv.problems.choices.ProblemStatus"},
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
         "sarv.core.api.schema.document_page_errors",

@@ -13,6 +13,8 @@ urlpatterns = [
     path("settings/sla/", include("sarv.sla.urls")),
     path("sla/reports/", include("sarv.sla.report_urls")),
     path("cmdb/", include("sarv.cmdb.urls")),
+    path("problems/", include("sarv.problems.urls")),
+    path("my-work/", include("sarv.problems.work_urls")),
     path("settings/", include("sarv.core.settings_urls")),
     path("api/v1/", include("sarv.api_urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),

@@ -316,6 +316,11 @@ EXPECTED_SCREENSHOTS = (
     "cmdb-form-fa", "cmdb-form-en",
     "cmdb-import-fa", "cmdb-import-en",
     "cmdb-relationship-type-fa", "cmdb-relationship-type-en",
+    "problem-list-fa", "problem-list-en",
+    "problem-detail-fa", "problem-detail-en",
+    "problem-create-fa", "problem-create-en",
+    "problem-close-fa", "problem-close-en",
+    "my-work-fa", "my-work-en",
 )
 
 
