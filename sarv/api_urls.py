@@ -15,4 +15,5 @@ urlpatterns = [
     path("", include(("sarv.sla.api.urls", "sla-api"))),
     path("", include(("sarv.cmdb.api.urls", "cmdb-api"))),
     path("", include(("sarv.problems.api.recurring_urls", "problem-recurring-api"))),
+    path("", include(("sarv.problems.api.urls", "problems-api"))),
 ]

@@ -244,7 +244,8 @@ SPECTACULAR_SETTINGS = {
                             "CIStatusEnum": "sarv.cmdb.choices.CIStatus",
                             "StatusEnum": "sarv.incidents.choices.IncidentStatus",
                             "ProposalStatusEnum": "sarv.problems.choices.ProposalStatus",
-                            "ClusterBasisEnum": "sarv.problems.choices.ClusterBasis"},
+                            "ClusterBasisEnum": "sarv.problems.choices.ClusterBasis",
+                            "ProblemStatusEnum": "sarv.problems.choices.ProblemStatus"},
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
         "sarv.core.api.schema.document_page_errors",

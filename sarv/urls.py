@@ -15,6 +15,8 @@ urlpatterns = [
     path("cmdb/", include("sarv.cmdb.urls")),
     path("problems/proposals/", include("sarv.problems.recurring_urls")),
     path("problems/reports/", include("sarv.problems.report_urls")),
+    path("problems/", include("sarv.problems.urls")),
+    path("my-work/", include("sarv.problems.work_urls")),
     path("settings/", include("sarv.core.settings_urls")),
     path("api/v1/", include("sarv.api_urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),

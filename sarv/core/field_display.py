@@ -34,7 +34,8 @@ def format_value(model_field: models.Field | None, value: Any) -> str:
     """Return a scalar raw value as display text: choice labels, yes/no, Jalali dates, Persian digits."""
     if value is None or value == "":
         return EMPTY
-    if model_field is not None and model_field.choices:
+    # Reverse relations have no choices; their changes store display text, which is shown as it is.
+    if model_field is not None and getattr(model_field, "choices", None):
         return label_for_choice(model_field, value)
     if isinstance(value, bool):
         return _("Yes") if value else _("No")

@@ -53,6 +53,10 @@ KINDS: dict[str, dict[str, Any]] = {
         "subject": _("%(number)s was resolved"),
         "headline": _("%(number)s was resolved. Please confirm the resolution or reopen it if the problem remains."),
     },
+    "workaround_updated": {
+        "subject": _("%(number)s has a new workaround"),
+        "headline": _("%(actor)s wrote a workaround on %(number)s, which is linked to incidents you work."),
+    },
 }
 
 

@@ -62,11 +62,14 @@ def _related_names(model: type[models.Model], entries: Sequence[TimelineEntry]) 
     for entry in entries:
         for change in entry.data.get("changes", []):
             found = field_display.model_field(model, change.get("field", ""))
-            if isinstance(found, models.ForeignKey):
+            if isinstance(found, models.ForeignKey | models.ManyToManyField):
                 related = found.related_model
                 assert isinstance(related, type)
                 fields_by_name[change["field"]] = related
-                wanted[related].update(v for v in (change.get("old"), change.get("new")) if v is not None)
+                for value in (change.get("old"), change.get("new")):
+                    # A many-to-many change stores the lists of ids before and after.
+                    wanted[related].update(value if isinstance(value, list) else [value])
+                wanted[related].discard(None)
     names = field_display.fetch_names(wanted)
     return {name: names.get(related, {}) for name, related in fields_by_name.items()}
 
@@ -104,8 +107,8 @@ def describe(model: type[models.Model], entries: Iterable[TimelineEntry]) -> lis
             model_field = field_display.model_field(model, name)
             label = capfirst(field_display.field_label(model, name))
             if name in related:
-                old = related[name].get(change.get("old"), "—") if change.get("old") is not None else "—"
-                new = related[name].get(change.get("new"), "—") if change.get("new") is not None else "—"
+                old = _related_text(related[name], change.get("old"))
+                new = _related_text(related[name], change.get("new"))
             else:
                 old = field_display.format_value(model_field, change.get("old"))
                 new = field_display.format_value(model_field, change.get("new"))
@@ -116,6 +119,14 @@ def describe(model: type[models.Model], entries: Iterable[TimelineEntry]) -> lis
             row.extra.append(watchers[entry.data["user"]])
         rows.append(row)
     return rows
+
+
+def _related_text(names: dict[Any, str], value: Any) -> str:
+    """Return the display name of a related id, or the names of a list of ids, or "—" for none."""
+    if isinstance(value, list):
+        separator = "، " if jalali.uses_jalali() else ", "
+        return separator.join(names.get(item, "—") for item in value) if value else "—"
+    return names.get(value, "—") if value is not None else "—"
 
 
 def _extra_lines(entry: TimelineEntry) -> list[str]:
@@ -135,8 +146,11 @@ def _extra_lines(entry: TimelineEntry) -> list[str]:
             # A first-strong isolate (FSI ... PDI) keeps a reference such as 1234/ص/1404 from running into the date.
             reference = "\u2068" + reference + "\u2069"
         lines.append(" ".join(part for part in (kind, reference, date) if part))
-    if entry.kind in (TimelineKind.LINKED, TimelineKind.UNLINKED) and data.get("number"):
+    is_link = entry.kind in (TimelineKind.LINKED, TimelineKind.UNLINKED)
+    if is_link and data.get("number"):
         lines.append(str(data["number"]))
+    if is_link and data.get("numbers"):
+        lines.append(", ".join(str(number) for number in data["numbers"]))
     if entry.kind == TimelineKind.ATTACHMENT_ADDED and data.get("names"):
         lines.append("، ".join(data["names"]) if jalali.uses_jalali() else ", ".join(data["names"]))
     if data.get("reopened"):
@@ -147,6 +161,7 @@ def _extra_lines(entry: TimelineEntry) -> list[str]:
         lines.append(_("The requester confirmed the resolution"))
     if data.get("requester_replied"):
         lines.append(_("Back in progress after the requester's reply"))
-    if data.get("source"):
+    # A link entry's "source" says how the link was made (by hand, from a proposal), not an import.
+    if data.get("source") and not is_link:
         lines.append(_("Imported from %(source)s") % {"source": data["source"]})
     return lines

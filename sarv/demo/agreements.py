@@ -1,10 +1,12 @@
-"""The demo organisation's service level agreements, so open incidents show clocks.
+"""The demo organisation's service level agreements, so open incidents and problems show clocks.
 
 Two SLAs split by priority (critical and high incidents get tighter targets and an
 escalation to the group lead, then to the incident managers), OLAs for the service
-desk and the network team, and a UC with the internet provider. They are saved
-through the SLA actions like an administrator's, and every open incident's clocks
-are then computed from its timeline.
+desk and the network team, and a UC with the internet provider; all of them apply to
+incidents only. Problems have their own SLA: a resolution target per priority that
+pauses while the problem is a known error, because a workaround then keeps the service
+running. They are saved through the SLA actions like an administrator's, and every open
+record's clocks are then computed from its timeline.
 """
 
 from __future__ import annotations
@@ -18,6 +20,10 @@ from sarv.sla.models import Agreement
 from sarv.sla.recompute import recompute_open
 
 HOUR = 3600
+# Eight hours of business time, about one working day on the service desk calendar.
+WORKDAY = 8 * HOUR
+INCIDENT = "incidents.incident"
+PROBLEM = "problems.problem"
 
 
 def give_agreements(org: Organisation) -> list[Agreement]:
@@ -28,7 +34,8 @@ def give_agreements(org: Organisation) -> list[Agreement]:
         "contact": "۰۲۱-۸۸۰۰۰۰۰۰", "is_active": True,
     })
     common = {"is_active": True, "calendar_source": "group", "stop_statuses": ["resolved", "closed"],
-              "pause_hold_reasons": ["awaiting_requester", "awaiting_supplier"], "warning_percents": [50, 75, 90]}
+              "pause_hold_reasons": ["awaiting_requester", "awaiting_supplier"], "warning_percents": [50, 75, 90],
+              "record_types": [INCIDENT]}
     created = [
         sla_actions.save_agreement(
             actor=admin, agreement=None,
@@ -66,6 +73,16 @@ def give_agreements(org: Organisation) -> list[Agreement]:
             values={**common, "name_fa": "قرارداد پشتیبانی اینترنت", "name_en": "Internet provider UC",
                     "kind": "uc", "precedence": 10, "uc_supplier": provider, "pause_hold_reasons": []},
             targets={("resolution", None): 6 * HOUR},
+        ),
+        sla_actions.save_agreement(
+            actor=admin, agreement=None,
+            values={**common, "name_fa": "توافق حل مسئله", "name_en": "Problem resolution",
+                    "kind": "sla", "precedence": 30, "record_types": [PROBLEM], "pause_hold_reasons": [],
+                    "pause_statuses": ["known_error"],
+                    "description": "هدف حل مسئله‌ها بر اساس اولویت؛ در وضعیت خطای شناخته‌شده متوقف می‌شود"},
+            targets={("resolution", Priority.CRITICAL): 2 * WORKDAY, ("resolution", Priority.HIGH): 5 * WORKDAY,
+                     ("resolution", None): 10 * WORKDAY, ("resolution", Priority.PLANNING): 20 * WORKDAY},
+            escalations=[{"delay_seconds": 0, "notify_agent": True, "notify_group_lead": True}],
         ),
     ]
     return created

@@ -23,6 +23,7 @@ from sarv.demo.calendars import give_calendars
 from sarv.demo.cmdb import build_cmdb
 from sarv.demo.mapping import DemoNames
 from sarv.demo.organisation import ADMIN_USERNAME, DEMO_PASSWORD, build_organisation
+from sarv.demo.problems import give_problems
 from sarv.demo.sample import CUTOFF, SAMPLE_PATH
 from sarv.demo.states import fill_states
 from sarv.demo.stories import write_stories
@@ -39,6 +40,7 @@ LOGINS = (
     ("agent", "ali.karimi"),
     ("requester", "sara.rezaei"),
     ("incident manager", "neda.salehi"),
+    ("problem manager", "kamran.yazdani"),
     ("administrator", ADMIN_USERNAME),
 )
 
@@ -92,6 +94,7 @@ def load(now: dt.datetime | None = None) -> DemoResult:
         write_stories(org, now)
         filled = fill_states(org, now)
         build_cmdb(org)
+        give_problems(org, now)
         # From now on, incidents reported without an assignment go to the service desk, as in most departments.
         incident_actions.update_incident_policy(
             actor=org.people[ADMIN_USERNAME], reopen_window_days=7, auto_close_days=3,

@@ -81,6 +81,8 @@ class Person:
 PEOPLE = (
     Person("admin", "بهرام", "شریفی", "administrator", "it", "hq", "مدیر سامانه"),
     Person("neda.salehi", "ندا", "صالحی", "incident_manager", "it", "hq", "مسئول مدیریت حوادث", ("service-desk",)),
+    Person("kamran.yazdani", "کامران", "یزدانی", "problem_manager", "it", "hq", "مسئول مدیریت مسئله",
+           ("service-desk",)),
     Person("hamid.nouri", "حمید", "نوری", "group_lead", "it", "hq", "سرپرست میز خدمت فاوا", ("service-desk",),
            leads="service-desk"),
     Person("ali.karimi", "علی", "کریمی", "agent", "it", "hq", "کارشناس میز خدمت فاوا", ("service-desk",)),

@@ -21,10 +21,10 @@ from django.utils.translation import gettext_lazy as _
 
 from sarv.accounts.models import SupportGroup, User
 from sarv.core import attachments, audit, notifications, numbering, records, timeline
+from sarv.core.assignment import assignment_values, check_assignment, group_for, workers
 from sarv.core.choices import Impact, Priority, ReferenceKind, TimelineKind, Urgency
 from sarv.core.errors import InvalidTransition, PermissionDenied, SarvError, ValidationFailed
 from sarv.core.models import Category
-from sarv.core.permissions import is_agent
 from sarv.core.priority import priority_for
 from sarv.core.text import normalize_stored
 from sarv.incidents import permissions
@@ -82,33 +82,8 @@ def _check_choice(value: Any, choices: Any, field: str) -> None:
         raise ValidationFailed(_("%(value)s is not a valid choice."), field=field, value=value)
 
 
-def _check_assignment(group: SupportGroup | None, assignee: User | None) -> None:
-    if group is not None and not group.is_active:
-        raise ValidationFailed(_("The support group %(group)s is not active."), field="assigned_group", group=group)
-    if assignee is not None:
-        if not assignee.is_active or not is_agent(assignee):
-            raise ValidationFailed(_("%(user)s is not an active agent."), field="assignee", user=assignee)
-        if group is not None and not group.members.filter(pk=assignee.pk).exists():
-            raise ValidationFailed(
-                _("%(user)s is not a member of %(group)s."), field="assignee", user=assignee, group=group
-            )
-
-
-def _group_recipients(group: SupportGroup | None) -> list[User]:
-    if group is None:
-        return []
-    return list(group.members.filter(is_active=True))
-
-
-def _workers(incident: Incident) -> list[User]:
-    """Return who works the incident: its agent, or every member of its group while it has none."""
-    if incident.assignee is not None:
-        return [incident.assignee]
-    return _group_recipients(incident.assigned_group)
-
-
 def _notify_assignment(incident: Incident, actor: Any) -> None:
-    notifications.notify(recipients=_workers(incident), kind="assigned", record=incident, actor=actor)
+    notifications.notify(recipients=workers(incident), kind="assigned", record=incident, actor=actor)
 
 
 def _requester_side(incident: Incident) -> list[User]:
@@ -192,14 +167,13 @@ def create_incident(
     service_set_by_hand = service is not None
     if service is None:
         service = _derived_service(affected_ci)
-    if assignee is not None and assigned_group is None:
-        assigned_group = assignee.support_groups.filter(is_active=True).first()
+    assigned_group = group_for(assigned_group, assignee)
     if assigned_group is None and assignee is None:
         # Routed to the first-line group, so a new incident reaches people instead of waiting unseen.
         default_group = IncidentPolicy.current().default_group
         if default_group is not None and default_group.is_active:
             assigned_group = default_group
-    _check_assignment(assigned_group, assignee)
+    check_assignment(assigned_group, assignee)
     attachments.validate_files(files)
 
     now = timezone.now()
@@ -330,18 +304,15 @@ def assign_incident(
 ) -> Incident:
     """Assign to a support group and optionally an agent; a new incident becomes "assigned"."""
     _require(permissions.can_work(actor))
-    if assignee is not None and group is None:
-        group = assignee.support_groups.filter(is_active=True).first()
-    _check_assignment(group, assignee)
+    group = group_for(group, assignee)
+    check_assignment(group, assignee)
     if group is None and assignee is None:
         raise ValidationFailed(_("Choose a support group or an agent."), field="assigned_group")
     with transaction.atomic():
         incident = records.lock(incident, expected_version)
         if incident.is_final:
             raise ValidationFailed(_("A closed or cancelled incident cannot be assigned."))
-        values: dict[str, Any] = {"assigned_group": group, "assignee": assignee}
-        if incident.assigned_group_id is not None and group is not None and incident.assigned_group_id != group.pk:
-            values["reassignment_count"] = incident.reassignment_count + 1
+        values = assignment_values(incident, group, assignee)
         changes = records.change_fields(incident, actor, values, kind=TimelineKind.ASSIGNED)
         if incident.status == IncidentStatus.NEW:
             records.change_fields(incident, actor, {"status": IncidentStatus.ASSIGNED},
@@ -479,7 +450,7 @@ def reopen_incident(*, actor: User, incident: Incident, reason: str) -> Incident
              "reopen_count": incident.reopen_count + 1},
             kind=TimelineKind.STATUS_CHANGED, body=reason, is_internal=False, extra={"reopened": True},
         )
-        notifications.notify(recipients=_workers(incident), kind="reopened", record=incident, actor=actor,
+        notifications.notify(recipients=workers(incident), kind="reopened", record=incident, actor=actor,
                              data={"reason": reason})
     return incident
 
@@ -510,7 +481,7 @@ def add_reply(*, actor: User, incident: Incident, body: str, files: Sequence[Upl
             notifications.notify(recipients=_requester_side(incident), kind="public_reply", record=incident,
                                  actor=actor)
         else:
-            notifications.notify(recipients=_workers(incident), kind="public_reply", record=incident, actor=actor)
+            notifications.notify(recipients=workers(incident), kind="public_reply", record=incident, actor=actor)
             if incident.status == IncidentStatus.ON_HOLD and incident.hold_reason == HoldReason.AWAITING_REQUESTER:
                 locked = records.lock(incident, None)
                 records.change_fields(locked, actor,

@@ -42,6 +42,17 @@ class SlaOrderingFilter(django_filters.OrderingFilter):
         return super().get_ordering_value(param)
 
 
+def record_ordering() -> SlaOrderingFilter:
+    """Return the "Sort by" filter of a work item list: the columns every record type has."""
+    return SlaOrderingFilter(
+        label=_("Sort by"),
+        fields=(("priority", "priority"), ("created_at", "created_at"), ("updated_at", "updated_at"),
+                ("number", "number"), ("status", "status"), ("sla_due_at", "sla_due_at")),
+        field_labels={"priority": _("Priority"), "created_at": _("Created"), "updated_at": _("Updated"),
+                      "number": _("Number"), "status": _("Status"), "sla_due_at": _("SLA due")},
+    )
+
+
 class IncidentFilter(django_filters.FilterSet):
     q = django_filters.CharFilter(label=_("Text or number"), method="filter_text")
     # distinct=False: none of these filters joins a many-valued relation, so no row can repeat, and
@@ -68,13 +79,7 @@ class IncidentFilter(django_filters.FilterSet):
     sla_state = django_filters.MultipleChoiceFilter(
         label=_("SLA state"), choices=RecordSlaState.choices, method="filter_sla_state",
     )
-    ordering = SlaOrderingFilter(
-        label=_("Sort by"),
-        fields=(("priority", "priority"), ("created_at", "created_at"), ("updated_at", "updated_at"),
-                ("number", "number"), ("status", "status"), ("sla_due_at", "sla_due_at")),
-        field_labels={"priority": _("Priority"), "created_at": _("Created"), "updated_at": _("Updated"),
-                      "number": _("Number"), "status": _("Status"), "sla_due_at": _("SLA due")},
-    )
+    ordering = record_ordering()
 
     class Meta:
         model = Incident

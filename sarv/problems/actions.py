@@ -19,20 +19,24 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from sarv.accounts.models import SupportGroup, User
-from sarv.core import attachments, audit, numbering, timeline
+from sarv.core import attachments, audit, notifications, numbering, records, timeline
+from sarv.core.assignment import assignment_values, check_assignment, group_for, workers
 from sarv.core.choices import Impact, TimelineKind, Urgency
-from sarv.core.errors import PermissionDenied, ValidationFailed
+from sarv.core.errors import InvalidTransition, PermissionDenied, SarvError, ValidationFailed
 from sarv.core.models import Category
 from sarv.core.priority import priority_for
-from sarv.core.text import normalize_stored
-from sarv.incidents.models import Incident
+from sarv.core.text import normalize_identifier, normalize_stored
+from sarv.incidents import actions as incident_actions
+from sarv.incidents.models import Incident, ResolutionCode
 from sarv.problems import permissions
-from sarv.problems.choices import ClusterBasis, LinkSource, ProblemStatus, ProposalStatus
-from sarv.problems.models import Problem, ProblemIncident, ProblemProposal, RecurrencePolicy
+from sarv.problems.choices import OPEN_STATUSES, ClusterBasis, LinkSource, ProblemStatus, ProposalStatus, RcaMethod
+from sarv.problems.models import FiveWhyStep, Problem, ProblemIncident, ProblemProposal, RecurrencePolicy
+from sarv.problems.workflow import PROBLEM_WORKFLOW
 
 logger = logging.getLogger(__name__)
 
 TITLE_MAX_LENGTH: int = Problem._meta.get_field("title").max_length or 300
+FIX_REFERENCE_MAX_LENGTH: int = Problem._meta.get_field("fix_change_reference").max_length or 64
 
 
 def _require(allowed: bool, message: Any = None) -> None:
@@ -53,6 +57,458 @@ def _clean_title(title: str) -> str:
 def _check_choice(value: Any, choices: Any, field: str) -> None:
     if value not in choices.values:
         raise ValidationFailed(_("Choose a valid value."), field=field)
+
+
+# --- Problem records ---
+
+EDITABLE_FIELDS = ("title", "description", "category", "impact", "urgency", "problem_manager")
+# Statuses set through their own actions: resolving and closing record more than the status.
+WORKING_STATUSES = (ProblemStatus.NEW, ProblemStatus.UNDER_INVESTIGATION, ProblemStatus.ROOT_CAUSE_KNOWN,
+                    ProblemStatus.KNOWN_ERROR)
+FIVE_WHYS_MAX_STEPS = 10
+
+
+def _check_manager(user: User | None) -> None:
+    if user is not None and not permissions.can_manage(user):
+        raise ValidationFailed(_("%(user)s is not a problem manager."), field="problem_manager", user=user)
+
+
+def _check_open(problem: Problem) -> None:
+    if problem.status not in OPEN_STATUSES:
+        raise ValidationFailed(_("%(number)s is resolved or closed; reopen it first."), number=problem.number)
+
+
+def _clean_text(value: str | None) -> str:
+    return normalize_stored(value or "").strip()
+
+
+def _required_text(value: str | None, field: str, message: Any) -> str:
+    """Return the cleaned text of ``field``; raise ValidationFailed with ``message`` when it is empty."""
+    text = _clean_text(value)
+    if not text:
+        raise ValidationFailed(message, field=field)
+    return text
+
+
+def _manager_side(problem: Problem) -> list[User]:
+    """Return who follows a problem besides its workers: the problem manager and the watchers."""
+    watchers = User.objects.filter(watching__content_type=Problem.content_type(), watching__object_id=problem.pk)
+    return [user for user in (problem.problem_manager, *watchers) if user is not None]
+
+
+def update_problem(*, actor: User, problem: Problem, expected_version: int, **values: Any) -> Problem:
+    """Change descriptive fields; impact or urgency recompute the priority through the priority matrix.
+
+    ``services`` and ``cis`` replace the affected services and configuration items.
+    """
+    _require(permissions.can_work(actor))
+    services = values.pop("services", None)
+    cis = values.pop("cis", None)
+    unknown = set(values) - set(EDITABLE_FIELDS)
+    if unknown:
+        raise ValidationFailed(_("These fields cannot be changed here: %(fields)s."), fields=", ".join(sorted(unknown)))
+    if "title" in values:
+        values["title"] = _clean_title(values["title"])
+    if "description" in values:
+        values["description"] = _clean_text(values["description"])
+    if "impact" in values:
+        _check_choice(values["impact"], Impact, "impact")
+    if "urgency" in values:
+        _check_choice(values["urgency"], Urgency, "urgency")
+    if "problem_manager" in values:
+        _check_manager(values["problem_manager"])
+    category = values.get("category")
+    if category is not None and not category.is_active:
+        raise ValidationFailed(_("The category %(category)s is not active."), field="category", category=category)
+
+    with transaction.atomic():
+        problem = records.lock(problem, expected_version)
+        if problem.is_final:
+            raise ValidationFailed(_("A closed problem cannot be edited; reopen it first."))
+        if not problem.priority_overridden:
+            values["priority"] = priority_for(values.get("impact", problem.impact),
+                                              values.get("urgency", problem.urgency))
+        changes = records.change_fields(problem, actor, values)
+        for name, chosen in (("services", services), ("cis", cis)):
+            if chosen is not None:
+                changes += _set_many(problem, actor, name, chosen)
+        if changes and any(change["field"] == "problem_manager" for change in changes) \
+                and problem.problem_manager is not None:
+            notifications.notify(recipients=[problem.problem_manager], kind="assigned", record=problem, actor=actor)
+    return problem
+
+
+def _set_many(problem: Problem, actor: User, name: str, chosen: Iterable[Any]) -> list[dict[str, Any]]:
+    """Replace a many-to-many field of a locked problem and write one timeline entry and audit row."""
+    relation = getattr(problem, name)
+    wanted = {item.pk: item for item in chosen if item is not None}
+    before = sorted(relation.values_list("pk", flat=True))
+    after = sorted(wanted)
+    if before == after:
+        return []
+    relation.set(list(wanted.values()))
+    change = {"field": name, "old": before, "new": after}
+    audit.log_update(actor, problem, {name: [before, after]})
+    timeline.append(problem, TimelineKind.FIELD_CHANGED, actor=actor, data={"changes": [change]})
+    return [change]
+
+
+def assign_problem(
+    *, actor: User, problem: Problem, expected_version: int, group: SupportGroup | None, assignee: User | None,
+) -> Problem:
+    """Assign the investigation to a support group and optionally an agent; a new problem goes under investigation."""
+    _require(permissions.can_work(actor))
+    group = group_for(group, assignee)
+    check_assignment(group, assignee)
+    if group is None and assignee is None:
+        raise ValidationFailed(_("Choose a support group or an agent."), field="assigned_group")
+    with transaction.atomic():
+        problem = records.lock(problem, expected_version)
+        _check_open(problem)
+        changes = records.change_fields(problem, actor, assignment_values(problem, group, assignee),
+                                        kind=TimelineKind.ASSIGNED)
+        if problem.status == ProblemStatus.NEW:
+            records.change_fields(problem, actor, {"status": ProblemStatus.UNDER_INVESTIGATION},
+                                  kind=TimelineKind.STATUS_CHANGED)
+        if changes:
+            notifications.notify(recipients=workers(problem), kind="assigned", record=problem, actor=actor)
+    return problem
+
+
+def take_problem(*, actor: User, problem: Problem, expected_version: int) -> Problem:
+    """Assign the problem to the acting agent, in its current group if they belong to it."""
+    group = problem.assigned_group
+    if group is None or not group.members.filter(pk=actor.pk).exists():
+        group = actor.support_groups.filter(is_active=True).first()
+    return assign_problem(actor=actor, problem=problem, expected_version=expected_version, group=group,
+                          assignee=actor)
+
+
+def _check_status_needs(problem: Problem, status: str) -> None:
+    """A root cause must be known before "root cause known", and a workaround too before "known error"."""
+    if status in (ProblemStatus.ROOT_CAUSE_KNOWN, ProblemStatus.KNOWN_ERROR) and not problem.root_cause:
+        raise ValidationFailed(_("Write the root cause first."), field="status")
+    if status == ProblemStatus.KNOWN_ERROR and not problem.workaround:
+        raise ValidationFailed(_("Write the workaround first."), field="status")
+
+
+def change_status(*, actor: User, problem: Problem, expected_version: int, status: str, note: str = "") -> Problem:
+    """Move between the working statuses: new, under investigation, root cause known and known error."""
+    _require(permissions.can_work(actor))
+    if status not in WORKING_STATUSES:
+        raise ValidationFailed(_("Use resolve, close or reopen for that status."), field="status")
+    with transaction.atomic():
+        problem = records.lock(problem, expected_version)
+        if problem.status == status:
+            return problem
+        if problem.status not in OPEN_STATUSES:
+            # Resolved and closed problems go back to work through reopen_problem, which asks for a reason.
+            raise InvalidTransition(current=PROBLEM_WORKFLOW.label(problem.status),
+                                    target=PROBLEM_WORKFLOW.label(status), field="status")
+        PROBLEM_WORKFLOW.check(problem.status, status)
+        _check_status_needs(problem, status)
+        records.change_fields(problem, actor, {"status": status}, kind=TimelineKind.STATUS_CHANGED,
+                              body=_clean_text(note))
+    return problem
+
+
+def save_root_cause(
+    *, actor: User, problem: Problem, expected_version: int, rca_method: str, root_cause: str,
+    contributing_factors: str = "", files: Sequence[UploadedFile] = (),
+) -> Problem:
+    """Write the root cause analysis; evidence files are attached as internal attachments.
+
+    The first root cause written moves a new or investigated problem to "root cause known".
+    """
+    _require(permissions.can_work(actor))
+    if rca_method:
+        _check_choice(rca_method, RcaMethod, "rca_method")
+    root_cause = _required_text(root_cause, "root_cause", _("Describe the root cause."))
+    attachments.validate_files(files)
+    with transaction.atomic():
+        problem = records.lock(problem, expected_version)
+        _check_open(problem)
+        now = timezone.now()
+        values: dict[str, Any] = {"rca_method": rca_method, "root_cause": root_cause,
+                                  "contributing_factors": _clean_text(contributing_factors)}
+        if problem.root_cause_found_at is None:
+            values["root_cause_found_at"] = now
+        records.change_fields(problem, actor, values, at=now)
+        if files:
+            records.add_attachments(problem, actor, files, is_internal=True)
+        if problem.status in (ProblemStatus.NEW, ProblemStatus.UNDER_INVESTIGATION):
+            records.change_fields(problem, actor, {"status": ProblemStatus.ROOT_CAUSE_KNOWN},
+                                  kind=TimelineKind.STATUS_CHANGED, at=now)
+    return problem
+
+
+def save_workaround(*, actor: User, problem: Problem, expected_version: int, workaround: str) -> Problem:
+    """Write the workaround; the agents working the open linked incidents are told that it changed."""
+    _require(permissions.can_work(actor))
+    workaround = _required_text(workaround, "workaround", _("Describe the workaround."))
+    with transaction.atomic():
+        problem = records.lock(problem, expected_version)
+        _check_open(problem)
+        changes = records.change_fields(problem, actor,
+                                        {"workaround": workaround, "workaround_updated_at": timezone.now()})
+        if changes:
+            incidents = open_linked_incidents(problem).select_related("assignee", "assigned_group")
+            recipients = [user for incident in incidents for user in workers(incident)]
+            notifications.notify(recipients=recipients, kind="workaround_updated", record=problem, actor=actor)
+    return problem
+
+
+# Five whys: each step keeps its question and answer; every change is in the timeline and the audit log.
+
+
+def _step_text(step: FiveWhyStep) -> str:
+    return f"{step.position}. {step.question}" + (f" — {step.answer}" if step.answer else "")
+
+
+def _log_step(problem: Problem, actor: User, old: str | None, new: str | None) -> None:
+    change = {"field": "five_whys", "old": old, "new": new}
+    timeline.append(problem, TimelineKind.FIELD_CHANGED, actor=actor, data={"changes": [change]})
+    records.touch(problem)
+
+
+def _locked_steps(problem: Problem) -> list[FiveWhyStep]:
+    return list(FiveWhyStep.objects.select_for_update().filter(problem=problem).order_by("position"))
+
+
+def _step_input(question: str, answer: str) -> tuple[str, str]:
+    return _required_text(question, "question", _("Write the question of this step.")), _clean_text(answer)
+
+
+def add_five_why(*, actor: User, problem: Problem, question: str, answer: str = "") -> FiveWhyStep:
+    """Append a step to the problem's five-whys analysis."""
+    _require(permissions.can_work(actor))
+    question, answer = _step_input(question, answer)
+    with transaction.atomic():
+        problem = records.lock(problem, None)
+        _check_open(problem)
+        steps = _locked_steps(problem)
+        if len(steps) >= FIVE_WHYS_MAX_STEPS:
+            raise ValidationFailed(_("A five-whys analysis may have at most %(limit)s steps."), field="question",
+                                   limit=FIVE_WHYS_MAX_STEPS)
+        step = FiveWhyStep.objects.create(problem=problem, position=len(steps) + 1, question=question,
+                                          answer=answer)
+        audit.log_create(actor, step, ["problem", "position", "question", "answer"])
+        _log_step(problem, actor, None, _step_text(step))
+    return step
+
+
+def update_five_why(*, actor: User, step: FiveWhyStep, question: str, answer: str) -> FiveWhyStep:
+    """Change the question and answer of one step."""
+    _require(permissions.can_work(actor))
+    question, answer = _step_input(question, answer)
+    with transaction.atomic():
+        problem = records.lock(step.problem, None)
+        _check_open(problem)
+        step = FiveWhyStep.objects.select_for_update().get(pk=step.pk)
+        if (step.question, step.answer) == (question, answer):
+            return step
+        old = _step_text(step)
+        before = {"question": step.question, "answer": step.answer}
+        step.question, step.answer = question, answer
+        step.save(update_fields=["question", "answer"])
+        audit.log_update(actor, step, {name: [before[name], getattr(step, name)] for name in before
+                                       if before[name] != getattr(step, name)})
+        _log_step(problem, actor, old, _step_text(step))
+    return step
+
+
+def remove_five_why(*, actor: User, step: FiveWhyStep) -> None:
+    """Delete one step; the steps after it move up."""
+    _require(permissions.can_work(actor))
+    with transaction.atomic():
+        problem = records.lock(step.problem, None)
+        _check_open(problem)
+        steps = _locked_steps(problem)
+        target = next((item for item in steps if item.pk == step.pk), None)
+        if target is None:
+            return
+        old = _step_text(target)
+        audit.log_delete(actor, target)
+        target.delete()
+        _renumber(actor, [item for item in steps if item.pk != target.pk])
+        _log_step(problem, actor, old, None)
+
+
+def move_five_why(*, actor: User, step: FiveWhyStep, offset: int) -> None:
+    """Move one step up (``offset=-1``) or down (``offset=1``) in the analysis."""
+    _require(permissions.can_work(actor))
+    if offset not in (-1, 1):
+        raise ValidationFailed(_("Choose a valid value."), field="offset")
+    with transaction.atomic():
+        problem = records.lock(step.problem, None)
+        _check_open(problem)
+        steps = _locked_steps(problem)
+        index = next((i for i, item in enumerate(steps) if item.pk == step.pk), None)
+        if index is None or not 0 <= index + offset < len(steps):
+            return
+        old = _step_text(steps[index])
+        steps[index], steps[index + offset] = steps[index + offset], steps[index]
+        _renumber(actor, steps)
+        _log_step(problem, actor, old, _step_text(steps[index + offset]))
+
+
+def _renumber(actor: User, steps: list[FiveWhyStep]) -> None:
+    """Give ``steps`` the positions 1…n in list order, in two passes so that the unique position never clashes."""
+    moved = [(step, index) for index, step in enumerate(steps, start=1) if step.position != index]
+    for step, _index in moved:
+        step.position += 1000
+        step.save(update_fields=["position"])
+    for step, index in moved:
+        old_position = step.position - 1000
+        step.position = index
+        step.save(update_fields=["position"])
+        audit.log_update(actor, step, {"position": [old_position, index]})
+
+
+def resolve_problem(
+    *, actor: User, problem: Problem, expected_version: int, resolution_notes: str, fix_change_reference: str = "",
+) -> Problem:
+    """Record the permanent fix and the change that delivers it; problem managers only."""
+    _require(permissions.can_manage(actor), _("Only problem managers can resolve a problem."))
+    notes = _required_text(resolution_notes, "resolution_notes", _("Describe the fix."))
+    # NOTE: the change reference is free text (a CHG- number or an outside system's reference);
+    # it becomes a link to the change record once Sarv has change management.
+    reference = normalize_identifier(fix_change_reference or "")
+    if len(reference) > FIX_REFERENCE_MAX_LENGTH:
+        raise ValidationFailed(_("The change reference may have at most %(limit)s characters."),
+                               field="fix_change_reference", limit=FIX_REFERENCE_MAX_LENGTH)
+    with transaction.atomic():
+        problem = records.lock(problem, expected_version)
+        PROBLEM_WORKFLOW.check(problem.status, ProblemStatus.RESOLVED)
+        now = timezone.now()
+        records.change_fields(problem, actor, {"resolution_notes": notes, "fix_change_reference": reference,
+                                               "resolved_by": actor}, at=now)
+        records.change_fields(problem, actor, {"status": ProblemStatus.RESOLVED, "resolved_at": now},
+                              kind=TimelineKind.STATUS_CHANGED, body=notes, at=now)
+    return problem
+
+
+@dataclass(frozen=True)
+class IncidentOutcome:
+    """What closing a problem did to one of its linked incidents."""
+
+    number: str
+    ok: bool
+    message: str
+
+
+@dataclass(frozen=True)
+class CloseResult:
+    problem: Problem
+    incidents: list[IncidentOutcome]
+
+
+def open_linked_incidents(problem: Problem) -> Any:
+    """Return the linked incidents that closing the problem can resolve (not yet resolved, closed or cancelled)."""
+    from sarv.incidents.choices import OPEN_STATUSES as INCIDENT_OPEN_STATUSES
+
+    return (Incident.objects.filter(problem_links__problem=problem, status__in=INCIDENT_OPEN_STATUSES)
+            .order_by("number"))
+
+
+def close_problem(
+    *, actor: User, problem: Problem, expected_version: int, incidents: Iterable[Incident] = (),
+    resolution_code: ResolutionCode | None = None, message: str = "", note: str = "",
+) -> CloseResult:
+    """Close the problem, then resolve the chosen open linked incidents with ``message`` to their requesters.
+
+    Each incident is resolved through ``resolve_incident`` in its own savepoint, so the incident rules, SLA
+    clocks and the requester's notification apply; one that fails keeps its state and reports why.
+    """
+    _require(permissions.can_manage(actor), _("Only problem managers can close a problem."))
+    chosen = list(incidents)
+    message = _clean_text(message)
+    if chosen:
+        if resolution_code is None or not resolution_code.is_active:
+            raise ValidationFailed(_("Choose a resolution code for the incidents."), field="resolution_code")
+        if not message:
+            raise ValidationFailed(_("Write the message that the requesters receive."), field="message")
+        linked = set(open_linked_incidents(problem).filter(pk__in=[i.pk for i in chosen])
+                     .values_list("pk", flat=True))
+        strangers = [incident.number for incident in chosen if incident.pk not in linked]
+        if strangers:
+            raise ValidationFailed(_("These incidents are not open incidents of this problem: %(numbers)s."),
+                                   field="incidents", numbers=", ".join(strangers))
+    with transaction.atomic():
+        problem = records.lock(problem, expected_version)
+        PROBLEM_WORKFLOW.check(problem.status, ProblemStatus.CLOSED)
+        records.change_fields(problem, actor, {"status": ProblemStatus.CLOSED, "closed_at": timezone.now()},
+                              kind=TimelineKind.STATUS_CHANGED, body=_clean_text(note))
+        outcomes = []
+        for incident in sorted(chosen, key=lambda item: item.number):
+            try:
+                with transaction.atomic():
+                    fresh = Incident.objects.get(pk=incident.pk)
+                    incident_actions.resolve_incident(actor=actor, incident=fresh, expected_version=fresh.version,
+                                                      resolution_code=resolution_code, resolution_notes=message)
+            except SarvError as error:
+                outcomes.append(IncidentOutcome(incident.number, False, error.message))
+                continue
+            outcomes.append(IncidentOutcome(incident.number, True, str(_("Resolved"))))
+    failed = sum(1 for outcome in outcomes if not outcome.ok)
+    logger.info("Problem %s closed by user %s; %s incidents resolved, %s failed", problem.number, actor.pk,
+                len(outcomes) - failed, failed)
+    return CloseResult(problem, outcomes)
+
+
+def reopen_problem(*, actor: User, problem: Problem, reason: str) -> Problem:
+    """Put a resolved or closed problem back under investigation, for example when its incidents come back."""
+    _require(permissions.can_work(actor))
+    reason = _required_text(reason, "reason", _("Say why the problem is reopened."))
+    with transaction.atomic():
+        problem = records.lock(problem, None)
+        if problem.status in OPEN_STATUSES:
+            raise ValidationFailed(_("%(number)s is still open."), number=problem.number)
+        PROBLEM_WORKFLOW.check(problem.status, ProblemStatus.UNDER_INVESTIGATION)
+        records.change_fields(problem, actor, {"status": ProblemStatus.UNDER_INVESTIGATION, "resolved_at": None,
+                                               "closed_at": None},
+                              kind=TimelineKind.STATUS_CHANGED, body=reason, extra={"reopened": True})
+        notifications.notify(recipients=[*workers(problem), *_manager_side(problem)], kind="reopened",
+                             record=problem, actor=actor, data={"reason": reason})
+    return problem
+
+
+def add_work_note(*, actor: User, problem: Problem, body: str, files: Sequence[UploadedFile] = ()) -> Any:
+    """Post an internal work note on the problem."""
+    _require(permissions.can_work(actor))
+    with transaction.atomic():
+        return records.add_comment(problem, actor, body=body, is_internal=True, files=files)
+
+
+def add_update(*, actor: User, problem: Problem, body: str, files: Sequence[UploadedFile] = ()) -> Any:
+    """Post a progress update that watchers and the problem manager are told about."""
+    _require(permissions.can_work(actor))
+    with transaction.atomic():
+        entry = records.add_comment(problem, actor, body=body, is_internal=False, files=files)
+        notifications.notify(recipients=[*workers(problem), *_manager_side(problem)], kind="public_reply",
+                             record=problem, actor=actor)
+    return entry
+
+
+def add_problem_attachments(*, actor: User, problem: Problem, files: Sequence[UploadedFile]) -> Any:
+    _require(permissions.can_work(actor))
+    with transaction.atomic():
+        return records.add_attachments(problem, actor, files, is_internal=True)
+
+
+def add_watcher(*, actor: User, problem: Problem, user: User) -> Any:
+    """Make ``user`` a watcher; only agents may watch a problem, because only agents can open it."""
+    _require(permissions.can_work(actor))
+    if not permissions.can_view_any(user):
+        raise ValidationFailed(_("%(user)s cannot see problems."), field="user", user=user)
+    with transaction.atomic():
+        return records.add_watcher(problem, actor, user)
+
+
+def remove_watcher(*, actor: User, problem: Problem, user: User) -> bool:
+    _require(permissions.can_work(actor) or user.pk == actor.pk)
+    with transaction.atomic():
+        return records.remove_watcher(problem, actor, user)
 
 
 def open_problem(
@@ -80,12 +536,8 @@ def open_problem(
     if problem_manager is not None and not permissions.can_manage(problem_manager):
         raise ValidationFailed(_("%(user)s is not a problem manager."), field="problem_manager",
                                user=problem_manager)
-    if assignee is not None and assigned_group is None:
-        assigned_group = assignee.support_groups.filter(is_active=True).first()
-    if assignee is not None and assigned_group is not None and not assigned_group.members.filter(
-            pk=assignee.pk).exists():
-        raise ValidationFailed(_("%(user)s is not a member of %(group)s."), field="assignee",
-                               user=assignee, group=assigned_group)
+    assigned_group = group_for(assigned_group, assignee)
+    check_assignment(assigned_group, assignee)
     attachments.validate_files(files)
     incident_list = list(incidents)
 
@@ -136,6 +588,8 @@ def open_problem(
             })
         if incident_list:
             _link(problem, incident_list, actor, source=link_source)
+        if problem.assignee_id or problem.assigned_group_id:
+            notifications.notify(recipients=workers(problem), kind="assigned", record=problem, actor=actor)
     logger.info("Problem %s created by user %s", problem.number, actor.pk)
     return problem
 

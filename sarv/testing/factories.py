@@ -55,3 +55,9 @@ def make_incident(requester: User, title: str = "چاپگر طبقه سوم کا
 
     actor = kwargs.pop("actor", requester)
     return actions.create_incident(actor=actor, requester=requester, title=title, **kwargs)
+
+
+def make_problem(actor: User, title: str = "قطعی مکرر چاپگرهای طبقه سوم", **kwargs: Any) -> Any:
+    from sarv.problems import actions
+
+    return actions.open_problem(actor=actor, title=title, **kwargs)

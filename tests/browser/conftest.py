@@ -320,6 +320,11 @@ EXPECTED_SCREENSHOTS = (
     "problem-proposal-fa", "problem-proposal-en",
     "problem-reports-fa", "problem-reports-en",
     "problem-recurrence-settings-fa", "problem-recurrence-settings-en",
+    "problem-list-fa", "problem-list-en",
+    "problem-detail-fa", "problem-detail-en",
+    "problem-create-fa", "problem-create-en",
+    "problem-close-fa", "problem-close-en",
+    "my-work-fa", "my-work-en",
 )
 
 

@@ -48,6 +48,19 @@ QUEUE_PARAMETER = OpenApiParameter(
     description="Agents only: mine (assigned to me), my_groups, unassigned (open incidents without an agent) or all.",
 )
 
+def queue_from_request(request: Request, visible: Any, queue: Any, codes: set[str]) -> QuerySet[Any]:
+    """Return the records of the ``queue`` parameter (agents only), or all the user may see without it."""
+    user = request.user
+    code = request.query_params.get("queue")
+    if code is None:
+        return visible(user)
+    if not is_agent(user):
+        raise PermissionDenied(_("Only agents have work queues."), field="queue")
+    if code not in codes:
+        raise ValidationFailed(_("%(value)s is not a valid choice."), field="queue", value=code)
+    return queue(user, code)
+
+
 # Actions that list incidents, and so share the keyset-paged response schema.
 KEYSET_ACTIONS = ("list", "children")
 
@@ -101,16 +114,8 @@ class IncidentViewSet(
         return IncidentDetailSerializer
 
     def get_queryset(self) -> QuerySet[Incident]:
-        user = self.request.user
-        code = self.request.query_params.get("queue")
-        if code is None:
-            queryset = selectors.visible_incidents(user)
-        elif not is_agent(user):
-            raise PermissionDenied(_("Only agents have work queues."), field="queue")
-        elif code not in selectors.QUEUE_CODES:
-            raise ValidationFailed(_("%(value)s is not a valid choice."), field="queue", value=code)
-        else:
-            queryset = selectors.queue(user, code)
+        queryset = queue_from_request(self.request, selectors.visible_incidents, selectors.queue,
+                                      selectors.QUEUE_CODES)
         return selectors.list_related(queryset).order_by("-created_at", "-id")
 
     @property

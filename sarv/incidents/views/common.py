@@ -27,8 +27,10 @@ from sarv.incidents.models import Incident
 logger = logging.getLogger(__name__)
 
 View = Callable[..., HttpResponse]
-# Renders an incident page, optionally with one submitted form (its key and the bound form) shown with its errors.
-PageRenderer = Callable[[HttpRequest, Incident, "tuple[str, django_forms.BaseForm] | None", int], HttpResponse]
+# A record the quick actions work on: an incident here, a problem on the problem pages.
+Record = Any
+# Renders a record's page, optionally with one submitted form (its key and the bound form) shown with its errors.
+PageRenderer = Callable[[HttpRequest, Record, "tuple[str, django_forms.BaseForm] | None", int], HttpResponse]
 
 # Fields that actions name differently from the forms that feed them.
 _ERROR_FIELD_ALIASES = {"reference": "letter_number", "parent": "number", "child": "number"}
@@ -68,8 +70,8 @@ def visible_incident_or_404(request: HttpRequest, number: str) -> Incident:
         raise Http404 from None
 
 
-def canonical_redirect(incident: Incident, number: str, url: str) -> HttpResponse | None:
-    """Send a number typed another way (Persian digits, lower case, no padding) to the incident's own address."""
+def canonical_redirect(incident: Record, number: str, url: str) -> HttpResponse | None:
+    """Send a number typed another way (Persian digits, lower case, no padding) to the record's own address."""
     if number != incident.number and normalize_record_number(number) == incident.number:
         return redirect(url)
     return None
@@ -118,6 +120,33 @@ def apply_action_error(form: django_forms.BaseForm, error: SarvError) -> None:
         form.refresh_version(error.params["current_version"])
 
 
+def auto_id(key: str) -> str:
+    # Several forms on one page share field names, so a prefix keeps their element ids unique.
+    return key + "_%s"
+
+
+def plain_form(form_class: type[django_forms.Form], key: str) -> Any:
+    """Return a builder of a quick-action form with no initial values."""
+
+    def make(request: HttpRequest, record: Record, data: Any, files: Any) -> django_forms.BaseForm:
+        return form_class(data, files, auto_id=auto_id(key))
+
+    return make
+
+
+def version_form(form_class: type[django_forms.Form], key: str, **initial_of: str) -> Any:
+    """Return a builder of a form whose initial values are the record's version and the named attributes.
+
+    ``initial_of`` maps a form field to the record attribute it starts from.
+    """
+
+    def make(request: HttpRequest, record: Record, data: Any, files: Any) -> django_forms.BaseForm:
+        initial = {"version": record.version, **{name: getattr(record, attr) for name, attr in initial_of.items()}}
+        return form_class(data, files, auto_id=auto_id(key), initial=initial)
+
+    return make
+
+
 @dataclass(frozen=True)
 class QuickAction:
     """One button or small form on an incident page: the form it reads, the action it calls, when it shows.
@@ -126,14 +155,14 @@ class QuickAction:
     checks permission again, so a forged request gets the action's error.
     """
 
-    make_form: Callable[[HttpRequest, Incident, Any, Any], django_forms.BaseForm]
-    run: Callable[[HttpRequest, Incident, dict[str, Any]], Any]
+    make_form: Callable[[HttpRequest, Record, Any, Any], django_forms.BaseForm]
+    run: Callable[[HttpRequest, Record, dict[str, Any]], Any]
     done: Any
-    allowed: Callable[[Any, Incident], bool]
+    allowed: Callable[[Any, Record], bool]
 
 
 def build_forms(
-    request: HttpRequest, incident: Incident, table: Mapping[str, QuickAction],
+    request: HttpRequest, incident: Record, table: Mapping[str, QuickAction],
     bound: tuple[str, django_forms.BaseForm] | None,
 ) -> dict[str, django_forms.BaseForm]:
     """Return the forms of the quick actions the user is offered. The submitted one keeps its input and errors."""
@@ -148,18 +177,19 @@ def build_forms(
 
 def run_quick_action(
     request: HttpRequest, number: str, key: str, table: Mapping[str, QuickAction], render_page: PageRenderer,
-    url_of: Callable[[Incident], str],
+    url_of: Callable[[Record], str], load: Callable[[HttpRequest, str], Any] = visible_incident_or_404,
 ) -> HttpResponse:
     """Validate the submitted form, call the action, then redirect (PRG) or show the page with the form's errors.
 
-    An unknown action or an incident the user may not see is a 404. A form
+    An unknown action or a record the user may not see is a 404. ``load`` finds the record (an incident
+    unless another record type's pages pass their own). A form
     without visible fields (a plain button) reports its error as a message
     after the redirect, because there is no typed input to keep.
     """
     spec = table.get(key)
     if spec is None:
         raise Http404
-    incident = visible_incident_or_404(request, number)
+    incident = load(request, number)
     success_url = url_of(incident)
     form = spec.make_form(request, incident, request.POST, request.FILES)
     is_htmx = bool(getattr(request, "htmx", False))
@@ -170,7 +200,7 @@ def run_quick_action(
             spec.run(request, incident, form.cleaned_data)
         except SarvError as error:
             conflict = isinstance(error, ConflictError)
-            logger.info("Action %s on incident %s rejected for user %s: %s", key, incident.number,
+            logger.info("Action %s on record %s rejected for user %s: %s", key, incident.number,
                         request.user.pk, error.code)
             status = error.status_code
             if not form.visible_fields():
@@ -186,7 +216,7 @@ def run_quick_action(
                 messages.error(request, str(message))
         return redirect(success_url)
     # Reload: the failed action may have raced with another change, and the page must show the current state.
-    fresh = visible_incident_or_404(request, incident.number)
+    fresh = load(request, incident.number)
     if conflict and isinstance(form, forms.VersionedForm):
         form.rebase(fresh)
     # HTMX swaps only 2xx responses, and the errors must still reach the panel that sent the form.

@@ -24,19 +24,17 @@ from sarv.incidents.views.common import (
     QuickAction,
     acting_user,
     agent_required,
+    auto_id,
     build_forms,
     canonical_redirect,
+    plain_form,
     run_quick_action,
+    version_form,
     visible_incident_or_404,
 )
 from sarv.incidents.workflow import INCIDENT_WORKFLOW
 
 Data = dict[str, Any]
-
-
-def _auto_id(key: str) -> str:
-    # Several forms on one page share field names, so a prefix keeps their element ids unique.
-    return key + "_%s"
 
 
 def working_statuses(incident: Incident) -> list[str]:
@@ -48,26 +46,11 @@ def working_statuses(incident: Incident) -> list[str]:
 # --- Forms of the quick actions ------------------------------------------------------------------
 
 
-def _version_form(form_class: type[forms.VersionedForm], key: str) -> Any:
-    """Return a builder of a form whose only initial value is the incident's version."""
-
-    def make(request: HttpRequest, incident: Incident, data: Any, files: Any) -> django_forms.BaseForm:
-        return form_class(data, auto_id=_auto_id(key), initial={"version": incident.version})
-
-    return make
-
-
-def _plain_form(form_class: type[django_forms.Form], key: str) -> Any:
-    def make(request: HttpRequest, incident: Incident, data: Any, files: Any) -> django_forms.BaseForm:
-        return form_class(data, files, auto_id=_auto_id(key))
-
-    return make
-
-
-def _make_assign(request: HttpRequest, incident: Incident, data: Any, files: Any) -> django_forms.BaseForm:
-    return forms.AssignForm(data, auto_id=_auto_id("assign"), agent_url=reverse("incidents:agent_options"),
-                            initial={"assigned_group": incident.assigned_group_id, "assignee": incident.assignee_id,
-                                     "version": incident.version})
+def make_assign(request: HttpRequest, record: Any, data: Any, files: Any) -> django_forms.BaseForm:
+    """Build the assign form of any work item (group, agent, version)."""
+    return forms.AssignForm(data, auto_id=auto_id("assign"), agent_url=reverse("incidents:agent_options"),
+                            initial={"assigned_group": record.assigned_group_id, "assignee": record.assignee_id,
+                                     "version": record.version})
 
 
 def _make_status(request: HttpRequest, incident: Incident, data: Any, files: Any) -> django_forms.BaseForm:
@@ -75,35 +58,35 @@ def _make_status(request: HttpRequest, incident: Incident, data: Any, files: Any
     current = incident.status
     if current not in statuses:
         current = statuses[0] if statuses else ""
-    return forms.StatusForm(data, auto_id=_auto_id("status"), statuses=statuses,
+    return forms.StatusForm(data, auto_id=auto_id("status"), statuses=statuses,
                             initial={"status": current, "hold_reason": incident.hold_reason,
                                      "supplier": incident.hold_supplier_id,
                                      "version": incident.version})
 
 
 def _make_edit(request: HttpRequest, incident: Incident, data: Any, files: Any) -> django_forms.BaseForm:
-    return forms.EditForm(data, auto_id=_auto_id("edit"), initial=forms.EditForm.initial_for(incident),
+    return forms.EditForm(data, auto_id=auto_id("edit"), initial=forms.EditForm.initial_for(incident),
                           subcategory_url=reverse("incidents:subcategory_options"))
 
 
 def _make_cis(request: HttpRequest, incident: Incident, data: Any, files: Any) -> django_forms.BaseForm:
-    return forms.AffectedCIsForm(data, auto_id=_auto_id("cis"), initial=forms.AffectedCIsForm.initial_for(incident),
+    return forms.AffectedCIsForm(data, auto_id=auto_id("cis"), initial=forms.AffectedCIsForm.initial_for(incident),
                                  user=request.user, requester_id=incident.requester_id)
 
 
 def _make_priority(request: HttpRequest, incident: Incident, data: Any, files: Any) -> django_forms.BaseForm:
-    return forms.PriorityForm(data, auto_id=_auto_id("priority"),
+    return forms.PriorityForm(data, auto_id=auto_id("priority"),
                               initial={"priority": incident.priority, "reason": incident.priority_override_reason,
                                        "version": incident.version})
 
 
 def _make_major(request: HttpRequest, incident: Incident, data: Any, files: Any) -> django_forms.BaseForm:
-    return forms.MajorForm(data, auto_id=_auto_id("major"),
+    return forms.MajorForm(data, auto_id=auto_id("major"),
                            initial={"is_major": not incident.is_major, "version": incident.version})
 
 
 def _make_cancel(request: HttpRequest, incident: Incident, data: Any, files: Any) -> django_forms.BaseForm:
-    return forms.ReasonForm(data, auto_id=_auto_id("cancel"), initial={"version": incident.version})
+    return forms.ReasonForm(data, auto_id=auto_id("cancel"), initial={"version": incident.version})
 
 
 # --- What each quick action does -----------------------------------------------------------------
@@ -252,32 +235,32 @@ def _can_follow(user: Any, incident: Incident) -> bool:
 
 
 QUICK_ACTIONS: dict[str, QuickAction] = {
-    "take": QuickAction(_version_form(forms.VersionedForm, "take"), _take, _("You took %(number)s."), _can_take),
-    "assign": QuickAction(_make_assign, _assign, _("%(number)s was assigned."), _works_open),
+    "take": QuickAction(version_form(forms.VersionedForm, "take"), _take, _("You took %(number)s."), _can_take),
+    "assign": QuickAction(make_assign, _assign, _("%(number)s was assigned."), _works_open),
     "status": QuickAction(_make_status, _status, _("The status of %(number)s was changed."),
                           _can_change_status),
-    "resolve": QuickAction(_version_form(forms.ResolveForm, "resolve"), _resolve, _("%(number)s was resolved."),
+    "resolve": QuickAction(version_form(forms.ResolveForm, "resolve"), _resolve, _("%(number)s was resolved."),
                            _can_resolve),
-    "close": QuickAction(_plain_form(forms.EmptyForm, "close"), _close, _("%(number)s was closed."), _can_close),
-    "reopen": QuickAction(_plain_form(forms.ReasonForm, "reopen"), reopen, _("%(number)s was reopened."),
+    "close": QuickAction(plain_form(forms.EmptyForm, "close"), _close, _("%(number)s was closed."), _can_close),
+    "reopen": QuickAction(plain_form(forms.ReasonForm, "reopen"), reopen, _("%(number)s was reopened."),
                           permissions.can_reopen),
     "cancel": QuickAction(_make_cancel, _cancel, _("%(number)s was cancelled."), permissions.can_cancel),
     "edit": QuickAction(_make_edit, _edit, _("The changes to %(number)s were saved."), _can_edit),
     "cis": QuickAction(_make_cis, _cis, _("The configuration items of %(number)s were saved."), _can_edit),
     "priority": QuickAction(_make_priority, _priority, _("The priority of %(number)s was changed."), _can_manage),
     "major": QuickAction(_make_major, _major, _("The major incident flag of %(number)s was changed."), _can_manage),
-    "link": QuickAction(_plain_form(forms.LinkChildForm, "link"), _link, _("The child incident was linked."),
+    "link": QuickAction(plain_form(forms.LinkChildForm, "link"), _link, _("The child incident was linked."),
                         _can_link),
-    "unlink": QuickAction(_plain_form(forms.UnlinkChildForm, "unlink"), _unlink,
+    "unlink": QuickAction(plain_form(forms.UnlinkChildForm, "unlink"), _unlink,
                           _("The child incident was unlinked."), lambda user, incident: permissions.can_work(user)),
-    "watch": QuickAction(_plain_form(forms.WatcherForm, "watch"), _watch, _("The watcher was added."), _can_follow),
-    "unwatch": QuickAction(_plain_form(forms.RemoveWatcherForm, "unwatch"), _unwatch, _("The watcher was removed."),
+    "watch": QuickAction(plain_form(forms.WatcherForm, "watch"), _watch, _("The watcher was added."), _can_follow),
+    "unwatch": QuickAction(plain_form(forms.RemoveWatcherForm, "unwatch"), _unwatch, _("The watcher was removed."),
                            _can_follow),
-    "letter": QuickAction(_plain_form(forms.LetterForm, "letter"), _letter, _("The letter reference was added."),
+    "letter": QuickAction(plain_form(forms.LetterForm, "letter"), _letter, _("The letter reference was added."),
                           _can_follow),
-    "reply": QuickAction(_plain_form(forms.CommentForm, "reply"), post_reply, _("Your reply was sent."),
+    "reply": QuickAction(plain_form(forms.CommentForm, "reply"), post_reply, _("Your reply was sent."),
                          permissions.can_reply),
-    "note": QuickAction(_plain_form(forms.CommentForm, "note"), _note, _("Your work note was added."),
+    "note": QuickAction(plain_form(forms.CommentForm, "note"), _note, _("Your work note was added."),
                         lambda user, incident: permissions.can_work(user)),
 }
 

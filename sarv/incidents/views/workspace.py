@@ -44,10 +44,10 @@ SORTABLE_COLUMNS = {"number": _("Number"), "status": _("Status"), "priority": _(
 CHECKBOX_FILTERS = ("status", "priority", "assigned_group", "sla_state")
 
 
-def list_params(source: QueryDict) -> QueryDict:
-    """Return only the list's own, non-empty parameters from ``source``."""
+def list_params(source: QueryDict, parameters: Iterable[str] = LIST_PARAMETERS) -> QueryDict:
+    """Return only the list's own (``parameters``), non-empty parameters from ``source``."""
     params = QueryDict(mutable=True)
-    for key in LIST_PARAMETERS:
+    for key in parameters:
         values = [value for value in source.getlist(key) if value != ""]
         if values:
             params.setlist(key, values)
@@ -91,15 +91,36 @@ def _prepare_filter_form(form: django_forms.BaseForm, category: str) -> None:
     # The sort select sits in the results toolbar, and its form attribute makes it part of the filter form.
     ordering = form.fields["ordering"]
     ordering.widget.attrs.update({"form": "incident-filters", "data-autosubmit": ""})
-    # Labels are built per request: the filter's own are translated once, when the module is imported.
-    ordering.widget.choices = [("", _("Default for the queue"))] + [
-        choice for column, label in SORTABLE_COLUMNS.items()
-        for choice in ((column, label), ("-" + column, _("%(column)s, descending") % {"column": label}))
-    ]
+    ordering.widget.choices = ordering_choices(SORTABLE_COLUMNS)
     form.fields["q"].widget.input_type = "search"
     form.fields["q"].widget.attrs["placeholder"] = _("Number, title or description")
     style_form(form)
     make_small(form)
+
+
+def ordering_choices(columns: dict[str, Any]) -> list[tuple[str, Any]]:
+    """Return the sort select's options: the queue's default, then each column ascending and descending.
+
+    Labels are built per request: the filter's own are translated once, when the module is imported.
+    """
+    return [("", _("Default for the queue"))] + [
+        choice for column, label in columns.items()
+        for choice in ((column, label), ("-" + column, _("%(column)s, descending") % {"column": label}))
+    ]
+
+
+def paginate_list(queryset: Any, params: QueryDict, source: QueryDict) -> tuple[keyset.KeysetPage, int]:
+    """Return the page of ``queryset`` that ``source`` asks for (cursor or page number) and the page size."""
+    per_page_param = str(params.get("per_page", ""))
+    per_page = int(per_page_param) if per_page_param.isdecimal() else PAGE_SIZES[0]
+    if per_page not in PAGE_SIZES:
+        per_page = PAGE_SIZES[0]
+    try:
+        page = keyset.paginate(queryset, per_page, cursor=source.get("cursor"), page=source.get("page"))
+    except keyset.InvalidCursor:
+        # A cursor from an edited or outdated link: show the first page rather than an error.
+        page = keyset.paginate(queryset, per_page)
+    return page, per_page
 
 
 def make_small(form: django_forms.BaseForm) -> None:
@@ -147,15 +168,7 @@ def list_context(request: HttpRequest, source: QueryDict, *, full_page: bool) ->
         queryset = queryset.order_by(*(ALL_QUEUE_ORDERING if queue_code == "all" else WORK_QUEUE_ORDERING))
     _prepare_filter_form(filterset.form, params.get("category", ""))
 
-    per_page_param = str(params.get("per_page", ""))
-    per_page = int(per_page_param) if per_page_param.isdecimal() else PAGE_SIZES[0]
-    if per_page not in PAGE_SIZES:
-        per_page = PAGE_SIZES[0]
-    try:
-        page = keyset.paginate(queryset, per_page, cursor=source.get("cursor"), page=source.get("page"))
-    except keyset.InvalidCursor:
-        # A cursor from an edited or outdated link: show the first page rather than an error.
-        page = keyset.paginate(queryset, per_page)
+    page, per_page = paginate_list(queryset, params, source)
 
     query_params = params.copy()
     query_params["queue"] = queue_code
@@ -185,17 +198,18 @@ def list_context(request: HttpRequest, source: QueryDict, *, full_page: bool) ->
             {"code": code, "label": label,
              # Counting every incident would cost a full scan on large installations, and adds little;
              # the work queues are counted up to keyset.COUNT_LIMIT ("more than 10,000").
-             **_queue_count(user, code)}
+             **queue_count(selectors.queue, user, code)}
             for code, label in selectors.QUEUES
         ]
         context["saved_views"] = list(saved_views.views_for(user, LIST_NAME))
     return context
 
 
-def _queue_count(user: Any, code: str) -> dict[str, Any]:
+def queue_count(queue: Any, user: Any, code: str) -> dict[str, Any]:
+    """Count one queue (``queue(user, code)``) up to keyset.COUNT_LIMIT; the "all" queue is not counted."""
     if code == "all":
         return {"count": None, "count_exact": True}
-    count, exact = keyset.bounded_count(selectors.queue(user, code))
+    count, exact = keyset.bounded_count(queue(user, code))
     return {"count": count, "count_exact": exact}
 
 
