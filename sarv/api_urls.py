@@ -14,4 +14,5 @@ urlpatterns = [
     path("", include(("sarv.calendars.api.urls", "calendars-api"))),
     path("", include(("sarv.sla.api.urls", "sla-api"))),
     path("", include(("sarv.cmdb.api.urls", "cmdb-api"))),
+    path("", include(("sarv.problems.api.known_error_urls", "known-errors-api"))),
 ]

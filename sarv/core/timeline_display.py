@@ -22,12 +22,16 @@ HIDDEN_FIELDS = frozenset({"version", "updated_at", "search_key"})
 
 # Apps that add timeline kinds register how their entries read (SLA alerts, for example).
 LineRenderer = Callable[[TimelineEntry], list[str]]
-_renderers: dict[str, LineRenderer] = {}
+_renderers: dict[str, list[LineRenderer]] = defaultdict(list)
 
 
 def register_lines(kind: str, renderer: LineRenderer) -> None:
-    """Register ``renderer(entry)``, returning the translated lines shown under entries of ``kind``."""
-    _renderers[kind] = renderer
+    """Register ``renderer(entry)``, returning the translated lines shown under entries of ``kind``.
+
+    Several apps may register for one kind; each renderer returns no lines for entries it does not know.
+    """
+    if renderer not in _renderers[kind]:
+        _renderers[kind].append(renderer)
 
 
 @dataclass
@@ -121,8 +125,7 @@ def describe(model: type[models.Model], entries: Iterable[TimelineEntry]) -> lis
 def _extra_lines(entry: TimelineEntry) -> list[str]:
     data = entry.data
     lines = []
-    renderer = _renderers.get(entry.kind)
-    if renderer is not None:
+    for renderer in _renderers.get(entry.kind, ()):
         lines.extend(renderer(entry))
     if entry.kind == TimelineKind.REFERENCE_ADDED:
         kind = str(ReferenceKind(data["kind"]).label) if data.get("kind") in ReferenceKind.values else ""
@@ -147,6 +150,7 @@ def _extra_lines(entry: TimelineEntry) -> list[str]:
         lines.append(_("The requester confirmed the resolution"))
     if data.get("requester_replied"):
         lines.append(_("Back in progress after the requester's reply"))
-    if data.get("source"):
+    # Links between problems and incidents store how they were made under "source" too.
+    if data.get("source") and entry.kind not in (TimelineKind.LINKED, TimelineKind.UNLINKED):
         lines.append(_("Imported from %(source)s") % {"source": data["source"]})
     return lines

@@ -15,5 +15,9 @@ class ProblemsConfig(AppConfig):
             label=_("Problem management"),
             description=_("Problems behind recurring incidents: root cause analysis, workarounds, the known "
                           "error database and proposals from recurring incidents."),
-            namespaces=("problems", "problems-api", "known-errors"),
+            namespaces=("problems", "problems-api", "known-errors", "known-errors-api"),
         ))
+
+        from sarv.problems.known_errors import register_timeline_lines
+
+        register_timeline_lines()

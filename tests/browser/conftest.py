@@ -316,6 +316,8 @@ EXPECTED_SCREENSHOTS = (
     "cmdb-form-fa", "cmdb-form-en",
     "cmdb-import-fa", "cmdb-import-en",
     "cmdb-relationship-type-fa", "cmdb-relationship-type-en",
+    "known-errors-list-fa", "known-errors-list-en", "known-error-fa", "known-error-en",
+    "incident-problem-panel-fa", "incident-problem-panel-en",
 )
 
 
