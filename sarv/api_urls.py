@@ -16,4 +16,5 @@ urlpatterns = [
     path("", include(("sarv.cmdb.api.urls", "cmdb-api"))),
     path("", include(("sarv.problems.api.recurring_urls", "problem-recurring-api"))),
     path("", include(("sarv.problems.api.urls", "problems-api"))),
+    path("", include(("sarv.problems.api.known_error_urls", "known-errors-api"))),
 ]

@@ -8,6 +8,7 @@ urlpatterns = [
     path("", include("sarv.core.urls")),
     path("accounts/", include("sarv.accounts.urls")),
     path("incidents/", include("sarv.incidents.urls")),
+    path("", include("sarv.problems.known_error_urls")),
     path("portal/", include("sarv.incidents.portal_urls")),
     path("settings/calendars/", include("sarv.calendars.urls")),
     path("settings/sla/", include("sarv.sla.urls")),

@@ -22,12 +22,16 @@ HIDDEN_FIELDS = frozenset({"version", "updated_at", "search_key"})
 
 # Apps that add timeline kinds register how their entries read (SLA alerts, for example).
 LineRenderer = Callable[[TimelineEntry], list[str]]
-_renderers: dict[str, LineRenderer] = {}
+_renderers: dict[str, list[LineRenderer]] = defaultdict(list)
 
 
 def register_lines(kind: str, renderer: LineRenderer) -> None:
-    """Register ``renderer(entry)``, returning the translated lines shown under entries of ``kind``."""
-    _renderers[kind] = renderer
+    """Register ``renderer(entry)``, returning the translated lines shown under entries of ``kind``.
+
+    Several apps may register for one kind; each renderer returns no lines for entries it does not know.
+    """
+    if renderer not in _renderers[kind]:
+        _renderers[kind].append(renderer)
 
 
 @dataclass
@@ -132,8 +136,7 @@ def _related_text(names: dict[Any, str], value: Any) -> str:
 def _extra_lines(entry: TimelineEntry) -> list[str]:
     data = entry.data
     lines = []
-    renderer = _renderers.get(entry.kind)
-    if renderer is not None:
+    for renderer in _renderers.get(entry.kind, ()):
         lines.extend(renderer(entry))
     if entry.kind == TimelineKind.REFERENCE_ADDED:
         kind = str(ReferenceKind(data["kind"]).label) if data.get("kind") in ReferenceKind.values else ""

@@ -21,6 +21,7 @@ from sarv.accounts.models import SupportGroup, User
 from sarv.demo.agreements import compute_demo_clocks, give_agreements
 from sarv.demo.calendars import give_calendars
 from sarv.demo.cmdb import build_cmdb
+from sarv.demo.known_errors import build_known_errors
 from sarv.demo.mapping import DemoNames
 from sarv.demo.organisation import ADMIN_USERNAME, DEMO_PASSWORD, build_organisation
 from sarv.demo.problems import give_problems
@@ -102,6 +103,8 @@ def load(now: dt.datetime | None = None) -> DemoResult:
         )
         # Imported incidents were written in bulk, without the per-action recompute: compute every clock once.
         compute_demo_clocks(now)
+        # Written through the actions, whose timeline hooks compute the problems' clocks as they go.
+        build_known_errors(org)
     logger.info("Demo loaded: %s imported incidents, %s filled states", summary.created, filled)
     return DemoResult(loaded=True, message="The demo was loaded.", imported=summary, filled=filled)
 

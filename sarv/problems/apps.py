@@ -15,6 +15,10 @@ class ProblemsConfig(AppConfig):
             label=_("Problem management"),
             description=_("Problems behind recurring incidents: root cause analysis, workarounds, the known "
                           "error database and proposals from recurring incidents."),
-            namespaces=("problems", "problems-api", "known-errors", "problem-proposals", "problem-reports",
-                        "problem-recurring-api"),
+            namespaces=("problems", "problems-api", "known-errors", "known-errors-api", "problem-proposals",
+                        "problem-reports", "problem-recurring-api"),
         ))
+
+        from sarv.problems.known_errors import register_timeline_lines
+
+        register_timeline_lines()

@@ -325,6 +325,8 @@ EXPECTED_SCREENSHOTS = (
     "problem-create-fa", "problem-create-en",
     "problem-close-fa", "problem-close-en",
     "my-work-fa", "my-work-en",
+    "known-errors-list-fa", "known-errors-list-en", "known-error-fa", "known-error-en",
+    "incident-problem-panel-fa", "incident-problem-panel-en",
 )
 
 

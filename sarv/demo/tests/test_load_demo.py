@@ -161,3 +161,19 @@ def test_demo_cmdb_impact_reaches_services():
     assert Incident.objects.filter(affected_ci__name_en="Payroll application").exists()
     # a requester's workstation is suggested on the incident form
     assert CI.objects.filter(holder__username="sara.rezaei").exists()
+
+
+def test_demo_known_errors_reach_story_incidents():
+    from sarv.problems.known_errors import suggest_known_errors
+    from sarv.problems.models import KnownError, ProblemIncident
+
+    load_demo()
+
+    # both demo known errors are published, and the printer one is linked to the printer story
+    assert KnownError.objects.filter(status="published").count() == 2
+    printer = Incident.objects.get(title="چاپگر طبقه سوم ساختمان مرکزی کاغذ را گیر می‌اندازد")
+    assert ProblemIncident.objects.filter(incident=printer, problem__known_error__isnull=False).exists()
+    # the VPN story's incident gets the VPN known error as its first suggestion
+    vpn = Incident.objects.get(title="اتصال VPN از منزل برقرار نمی‌شود")
+    suggestions = suggest_known_errors(vpn)
+    assert suggestions[0].known_error.title.startswith("قطع اتصال VPN")
