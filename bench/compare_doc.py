@@ -24,9 +24,12 @@ What limits these figures:
   sorts by one column only (priority), Sarv by priority, then age.
 - **Search differs by design.** Sarv searches a trigram-indexed key of number, title and
   description; django-helpdesk runs ten `LIKE '%term%'` conditions across joined tables.
-- **Creation** runs Sarv's whole path: numbering, audit log, timeline, notifications queued to the
-  task table (`core_auditlogentry` and `core_notification` rows are counted before and after);
-  django-helpdesk sends its notification e-mails to Django's dummy back end.
+- **Creation** runs Sarv's whole path: numbering, audit log, timeline, SLA clocks under the generated
+  agreements, notifications queued to the task table (the rows are counted before and after, and each
+  created incident is checked for its clocks, audit row and notifications); django-helpdesk sends its
+  notification e-mails to Django's dummy back end and has no SLA clocks.
+- **Scenarios only Sarv has** (CMDB impact analysis, SLA clock recomputation after a calendar change)
+  have no counterpart in django-helpdesk, so they have no ratio.
 - **Data.** Both data sets come from the same seeded generator and distributions at the same
   volume; each timeline row of a Sarv incident is a follow-up of the django-helpdesk ticket.
 """
@@ -55,7 +58,9 @@ def render(result: dict[str, Any], result_path: str) -> str:
     sarv, peer = result.get("sarv", {}), result.get("helpdesk", {})
     machine, versions = result["machine"], result["versions"]
     peer_versions = peer.get("install", {}).get("versions", {})
-    records = sarv.get("dataset", {}).get("facts", {}).get("incidents")
+    facts = sarv.get("dataset", {}).get("facts", {})
+    before = sarv.get("dataset", {}).get("row_counts_before", {})
+    records = facts.get("incidents")
     lines = [
         "## Sarv and django-helpdesk side by side" if peer else f"## Sarv at {number(records)} incidents",
         "",
@@ -101,8 +106,17 @@ def render(result: dict[str, Any], result_path: str) -> str:
              f"{number(peer.get('dataset', {}).get('size_after', {}).get('database_mb'), 1)}"],
             ["audit rows before / after", _counts(sarv, "core_auditlogentry"), "–"],
             ["notifications before / after", _counts(sarv, "core_notification"), "–"],
+            ["queued tasks (notification e-mails) before / after",
+             _counts(sarv, "django_tasks_database_dbtaskresult"), "–"],
+            ["SLA agreements in force", ", ".join(facts.get("bench_agreements") or []) or "none", "none"],
+            ["SLA clock rows before / after", _counts(sarv, "sla_clock"), "–"],
+            ["open incidents with SLA clocks before the run",
+             f"{number(before.get('open_incidents_with_sla_state'))} of {number(facts.get('open_incidents'))}",
+             "–"],
+            ["CMDB", f"{number(facts.get('cis'))} CIs, {number(facts.get('relationships'))} relationships", "–"],
         ]),
         "",
+        *_switched_on(sarv),
         "### Figures",
         "",
         "Milliseconds per request as the client waits for it; throughput = successful requests per "
@@ -118,10 +132,10 @@ def render(result: dict[str, Any], result_path: str) -> str:
     lines += [table(["scenario", "product", "p50", "p95", "p99", "req/s", "n / errors", "clients", "foreign CPU"],
                     rows), ""]
     for rerun in result.get("reruns", []):
-        names = sorted({name for replaced in rerun["replaced"].values() for name in replaced})
+        again = sorted({name for replaced in rerun["replaced"].values() for name in replaced})
         lines += [f"Measured again on both products at {rerun['started_at']} (load average "
                   f"{rerun['load_average_at_start']}) by `{rerun['command']}`, because other programs had slowed "
-                  f"them: {', '.join(f'`{name}`' for name in names)}. The first figures stay in the JSON file "
+                  f"them: {', '.join(f'`{name}`' for name in again)}. The first figures stay in the JSON file "
                   "under `reruns`.", ""]
     titles = [f"- `{name}`: {(sarv.get('scenarios', {}).get(name) or peer['scenarios'][name])['title']}"
               + (f"; django-helpdesk: {peer['scenarios'][name]['title']}" if name in peer.get("scenarios", {})
@@ -154,6 +168,7 @@ def render(result: dict[str, Any], result_path: str) -> str:
                   table(["request", "server ms (median)", "SQL ms", "queries"],
                         [[name, number(row.get("in_process_ms_median"), 1), number(row.get("sql_ms"), 1),
                           str(row.get("queries"))] for name, row in replay.items()]), ""]
+    lines += _create_profile(sarv.get("create_profile"))
     lines += ["### Memory", "", f"- Sarv: {_memory(sarv)}"]
     if peer:
         lines += [f"- django-helpdesk: {_memory(peer)}", "", LIMITS]
@@ -162,6 +177,45 @@ def render(result: dict[str, Any], result_path: str) -> str:
                   "locust, so a p95 here is the client's time, an upper bound of the server's; the goal is "
                   "under 100 ms of server time. The in-process table above is the server's time alone."]
     return "\n".join(lines)
+
+
+def _create_profile(profile: dict[str, Any] | None) -> list[str]:
+    if not profile or "statements" not in profile:
+        return []
+    kinds = ", ".join(f"{count} {kind}" for kind, count in sorted(profile["by_kind"].items(), key=lambda i: -i[1]))
+    wanted = ("sarv/", "rest_framework/serializers.py", "rest_framework/fields.py", "db/models/query.py",
+              "sql/compiler.py", "backends/utils.py", "contrib/auth")
+    rows = [line for line in profile["profile"][1:] if any(part in line for part in wanted)][:28]
+    return ["### Where an API creation spends its time", "",
+            f"One creation through Django's test client after the run (`{profile['command']}`), with the SLA "
+            f"agreements in force: **{profile['statements']} SQL statements** ({kinds}); median "
+            f"{number(profile['in_process_ms_median'], 1)} ms inside Django over {profile['repeat']} creations "
+            f"(fastest {number(profile['in_process_ms_min'], 1)} ms). cProfile of {profile['repeat']} more "
+            "creations, sorted by cumulative time (Sarv's functions and the Django and DRF layers they spend in; "
+            "the JSON file holds the whole listing):", "",
+            "```", profile["profile"][0], *rows, "```", ""]
+
+
+def _switched_on(sarv: dict[str, Any]) -> list[str]:
+    """A sentence saying what each incident created during the run got: the proof that nothing was switched off."""
+    data = sarv.get("dataset", {})
+    created = data.get("created_during_run")
+    lines = []
+    if created:
+        lines += [f"Sarv ran with its audit log, SLA clocks and notifications on: of the "
+                  f"{number(created['incidents'])} incidents the run created, "
+                  f"{number(created['with_open_clocks'])} have running SLA clocks, "
+                  f"{number(created['with_audit_row'])} an audit row and {number(created['with_notifications'])} "
+                  "notifications to their group (queued e-mails go to the task table; no worker sends them "
+                  "during the run).", ""]
+    reach = data.get("sarv_only", {})
+    if reach.get("holiday_day"):
+        lines += [f"The SLA scenario adds and removes a holiday on {reach['holiday_day']}. Each change recomputes "
+                  "the open records with a clock it can move: "
+                  f"{number(reach.get('holiday_reach_after', reach.get('holiday_reach')))} when it ran, of which "
+                  f"{number(reach.get('holiday_reach'))} generated ones (their clocks were created over two years "
+                  "and mostly breached long ago) and the rest created by the creation scenarios.", ""]
+    return lines
 
 
 def _counts(product: dict[str, Any], table_name: str) -> str:

@@ -27,7 +27,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench import compare, compare_doc, report  # noqa: E402
+from bench import compare, compare_doc, report, sarv_only  # noqa: E402,F401  (sarv_only adds its scenarios)
 from bench.environment import SCRATCH  # noqa: E402
 from bench.loadgen import Bounds  # noqa: E402
 
@@ -68,7 +68,8 @@ def options_from(args: argparse.Namespace) -> compare.Options:
         small = Bounds(users=1, executions=10, seconds=15)
         options = replace(options, incidents=3000, deep_page=20, sarv_database="sarv_bench_quick",
                           peer_database="bench_helpdesk_quick", read=small, search=small, create_c1=small,
-                          create_c8=Bounds(users=8, executions=40, seconds=15), repeat_budget=0, quiet_wait=2)
+                          create_c8=Bounds(users=8, executions=40, seconds=15), change=small, repeat_budget=0,
+                          quiet_wait=2, cis=2000)
     if args.incidents is not None:
         options = replace(options, incidents=args.incidents)
     if args.sarv_database:

@@ -2,7 +2,8 @@
 
 A database that already contains exactly the requested number of incidents and the
 benchmark agent is reused, because the measurements only read. Any other content is
-dropped and generated again.
+dropped and generated again. The same generator adds what a reused database lacks: the
+benchmark's SLA and OLA with the open incidents' clocks, and the CMDB.
 """
 
 from __future__ import annotations
@@ -16,6 +17,12 @@ from bench.pgdb import Server
 logger = logging.getLogger(__name__)
 
 AGENT = "bench-agent-1"
+# A generated administrator, for the scenarios that change calendars.
+ADMIN = "bench-admin"
+# The generated SLA and OLA are named "Bench SLA" and "Bench OLA".
+AGREEMENT_PREFIX = "Bench "
+# CIs of the generated CMDB (five relationships each).
+CIS = 100_000
 # Password of every generated agent (bench-agent-1 ... bench-agent-50); they exist only in benchmark databases.
 BENCH_PASSWORD = "sarv-bench-password"
 SEED = 42
@@ -34,10 +41,13 @@ def migrate(env: dict[str, str]) -> float:
     return round(time.monotonic() - started, 1)
 
 
-def prepare(server: Server, database: str, incidents: int, *, fresh: bool, env: dict[str, str]) -> dict:
-    """Make ``database`` hold exactly ``incidents`` generated incidents; return how, with the data set's facts."""
+def prepare(server: Server, database: str, incidents: int, *, fresh: bool, env: dict[str, str],
+            cis: int = CIS) -> dict:
+    """Make ``database`` hold exactly ``incidents`` generated incidents, the benchmark agreements with the open
+    incidents' clocks and ``cis`` CIs; return how, with the data set's facts."""
     record: dict = {"database": database, "create_command": " ".join(server.create_command(database))}
-    generate = ["bench/generate.py", "--incidents", str(incidents), "--seed", str(SEED)]
+    extras = ["--agreements", *(["--cis", str(cis)] if cis else [])]
+    generate = ["bench/generate.py", "--incidents", str(incidents), "--seed", str(SEED), *extras]
     record["generate_command"] = shown_command(python_command(*generate), env)
 
     existing = server.exists(database)
@@ -48,6 +58,15 @@ def prepare(server: Server, database: str, incidents: int, *, fresh: bool, env: 
     if current["incidents"] == incidents and current["agent_exists"] and not fresh:
         logger.info("Reusing %s: it contains %s generated incidents", database, f"{incidents:,}")
         record["reused"] = True
+        missing = [*([] if current["bench_agreements"] and current["admin_exists"] else ["--agreements"]),
+                   *(["--cis", str(cis)] if cis and not current["cis"] else [])]
+        if missing:
+            extend = ["bench/generate.py", "--incidents", "0", "--seed", str(SEED), *missing]
+            logger.info("Adding %s to %s", " ".join(missing), database)
+            started = time.monotonic()
+            run_python(extend, env, timeout=SUBPROCESS_TIMEOUT)
+            record["extend_command"] = shown_command(python_command(*extend), env)
+            record["extend_s"] = round(time.monotonic() - started, 1)
     else:
         if current["incidents"]:
             logger.info("%s contains %s incidents, not %s; generating it again", database,

@@ -153,7 +153,7 @@ def run(options: Options, command_line: str) -> dict:
     }
     if options.latency:
         env = sarv_environment(server.url(options.database))
-        data = dataset.prepare(server, options.database, options.incidents, fresh=options.fresh, env=env)
+        data = dataset.prepare(server, options.database, options.incidents, fresh=options.fresh, env=env, cis=0)
         result["dataset"] = data
         run_latency(options, env, data, result)
     if options.uci_import:

@@ -15,6 +15,12 @@ and timeline rows are dropped first and built again at the end, which is several
 faster than keeping them up to date row by row (1,000,000 incidents: see bench/README.md).
 Audit rows and notifications are not generated: they describe changes made by people,
 and the benchmarks measure reads of the resulting data.
+
+``--agreements`` adds the benchmark's SLA (first response and per-priority resolution targets, for
+every incident) and an OLA for the busiest support group, an administrator who may change calendars,
+and fills the clock cache of every open incident, as ``manage.py recompute_clocks`` does after an
+import. ``--cis N`` adds a CMDB of N CIs with five relationships each (bench/cmdb_generate.py).
+Both also extend a database that already holds its incidents (``--incidents 0``).
 """
 
 from __future__ import annotations
@@ -41,7 +47,7 @@ from django.contrib.contenttypes.models import ContentType  # noqa: E402
 from django.db import connection, models, transaction  # noqa: E402
 from django.utils import timezone  # noqa: E402
 
-from bench.dataset import BENCH_PASSWORD  # noqa: E402
+from bench.dataset import ADMIN, AGREEMENT_PREFIX, BENCH_PASSWORD  # noqa: E402
 from bench.distributions import (  # noqa: E402
     AGENTS,
     GROUPS,
@@ -261,6 +267,56 @@ def build_timeline(rng: random.Random, text: TextGenerator, incident: Incident, 
     return rows
 
 
+def ensure_agreements() -> list[str]:
+    """Create the benchmark's SLA and OLA once; return the names of the benchmark agreements."""
+    from sarv.sla.models import Agreement, AgreementTarget
+
+    hour = 3600
+    if not Agreement.objects.filter(name_en__startswith=AGREEMENT_PREFIX).exists():
+        sla = Agreement.objects.create(name_fa="توافق‌نامه آزمون کارایی", name_en="Bench SLA", kind="sla")
+        AgreementTarget.objects.create(agreement=sla, metric="first_response", priority=None, seconds=4 * hour)
+        for priority, hours in ((1, 4), (2, 8), (3, 24), (4, 40), (5, 80)):
+            AgreementTarget.objects.create(agreement=sla, metric="resolution", priority=priority,
+                                           seconds=hours * hour)
+        busiest = SupportGroup.objects.filter(code="bench-1").first()
+        if busiest is not None:
+            ola = Agreement.objects.create(name_fa="توافق‌نامه عملیاتی آزمون", name_en="Bench OLA", kind="ola",
+                                           ola_group=busiest)
+            AgreementTarget.objects.create(agreement=ola, metric="resolution", priority=None, seconds=16 * hour)
+    return list(Agreement.objects.filter(name_en__startswith=AGREEMENT_PREFIX).values_list("name_en", flat=True))
+
+
+def ensure_admin() -> User:
+    """The administrator the benchmarks change calendars as (password ``BENCH_PASSWORD``)."""
+    user = User.objects.filter(username=ADMIN).first()
+    if user is None:
+        user = User.objects.create_superuser(ADMIN, email=f"{ADMIN}@bench.invalid", password=BENCH_PASSWORD)
+    return user
+
+
+def add_agreements() -> None:
+    from sarv.sla.recompute import recompute_open
+
+    started = time.monotonic()
+    names = ensure_agreements()
+    ensure_admin()
+    recompute_open(None)
+    sys.stderr.write(f"agreements {', '.join(names)}; clocks of the open incidents filled in "
+                     f"{time.monotonic() - started:.1f} s\n")
+
+
+def add_cmdb(cis: int, seed: int) -> None:
+    from bench.cmdb_generate import generate as generate_cmdb
+    from sarv.cmdb.models import CI
+
+    if CI.objects.exists():
+        sys.stderr.write("the CMDB already holds CIs; left as it is\n")
+        return
+    started = time.monotonic()
+    made = generate_cmdb(seed=seed, scale=cis / 100_000)
+    sys.stderr.write(f"{made.cis:,} CIs, {made.relationships:,} relationships in {time.monotonic() - started:.1f} s\n")
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--incidents", type=int, default=100_000, help="how many incidents to add (default 100000)")
@@ -270,9 +326,16 @@ def main() -> int:
     parser.add_argument("--open-only", action="store_true",
                         help="only open incidents (new, assigned, in progress, on hold), for the SLA recompute "
                              "benchmark")
+    parser.add_argument("--agreements", action="store_true",
+                        help="add the benchmark SLA and OLA and an administrator, and fill the open incidents' clocks")
+    parser.add_argument("--cis", type=int, default=0, help="add a CMDB of this many CIs (default none)")
     args = parser.parse_args()
     started = time.monotonic()
     generate(args.incidents, args.seed, args.batch_size, args.span_days, args.open_only)
+    if args.agreements:
+        add_agreements()
+    if args.cis:
+        add_cmdb(args.cis, args.seed)
     sys.stdout.write(f"generated {args.incidents:,} incidents in {time.monotonic() - started:.1f} s\n")
     return 0
 

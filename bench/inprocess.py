@@ -10,7 +10,8 @@ generated database to see where a slow request spends its time:
     ... bench/inprocess.py explain list_page_filtered --min-ms 5
 
 Requests go through Django's test client (no HTTP server, no gunicorn), signed in
-with force_login or the user's API token. "facts" and "queries" print JSON on stdout.
+with force_login or the user's API token. "facts", "queries" and "create" (API creations:
+statements, time and a cProfile) print JSON on stdout.
 """
 
 from __future__ import annotations
@@ -21,9 +22,11 @@ import io
 import json
 import os
 import pstats
+import random
 import statistics
 import sys
 import time
+from collections import Counter
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -39,11 +42,15 @@ from django.db.models import Count, Q  # noqa: E402
 from django.test import Client  # noqa: E402
 from django.test.utils import CaptureQueriesContext  # noqa: E402
 
+from bench.dataset import ADMIN, AGREEMENT_PREFIX  # noqa: E402
 from bench.scenarios import OPEN_STATUSES, Scenario, check_response, foundation_scenarios  # noqa: E402
+from bench.textgen import TextGenerator  # noqa: E402
 from sarv.accounts import actions as account_actions  # noqa: E402
 from sarv.accounts.models import SupportGroup, User  # noqa: E402
+from sarv.cmdb.models import CI, Relationship  # noqa: E402
 from sarv.core.models import TimelineEntry  # noqa: E402
 from sarv.incidents.models import Incident  # noqa: E402
+from sarv.sla.models import Agreement, Clock  # noqa: E402
 
 HOST = "127.0.0.1"
 
@@ -60,6 +67,15 @@ def dataset_facts(agent_username: str) -> dict:
         "support_groups": SupportGroup.objects.count(),
         "users": User.objects.count(),
         "agent_exists": User.objects.filter(username=agent_username, is_active=True).exists(),
+        "admin_exists": User.objects.filter(username=ADMIN, is_superuser=True).exists(),
+        "bench_agreements": list(Agreement.objects.filter(name_en__startswith=AGREEMENT_PREFIX, is_active=True)
+                                 .order_by("pk").values_list("name_en", flat=True)),
+        "agreements_active": Agreement.objects.filter(is_active=True).count(),
+        "clocks": Clock.objects.count(),
+        "running_clocks": Clock.objects.filter(is_open=True, stopped_at__isnull=True).count(),
+        "open_incidents_with_clocks": Incident.objects.open().exclude(sla_state="").count(),
+        "cis": CI.objects.count(),
+        "relationships": Relationship.objects.count(),
         "biggest_group": None,
     }
     if biggest:
@@ -155,6 +171,55 @@ def explain_request(scenario: Scenario, user: User, min_ms: float) -> str:
     return "\n".join(parts) or f"no SELECT took {min_ms} ms or more"
 
 
+def profile_create(user: User, repeat: int, top: int) -> dict:
+    """API creations through the test client, as the creation scenarios send them: the statements of one warm
+    creation by kind, the in-process time of ``repeat`` more, and a cProfile of another ``repeat``."""
+    token = account_actions.issue_api_token(user=user)
+    client = Client(HTTP_HOST=HOST, HTTP_AUTHORIZATION=f"Token {token.key}")
+    requesters = list(User.objects.filter(username__startswith="bench-user-").order_by("pk")
+                      .values_list("pk", flat=True)[:500])
+    groups = list(SupportGroup.objects.filter(code__startswith="bench-").order_by("pk").values_list("pk", flat=True))
+    rng = random.Random(7)
+    text = TextGenerator(rng)
+
+    def create() -> None:
+        title, body = text.title_and_body()
+        response = client.post("/api/v1/incidents/", {
+            "title": title, "description": body, "impact": 2, "urgency": 2, "channel": "phone",
+            "requester": rng.choice(requesters), "assigned_group": rng.choice(groups)}, content_type="application/json")
+        if response.status_code != 201:
+            raise RuntimeError(f"creation answered {response.status_code}: {response.content[:200]!r}")
+
+    for _warm in range(len(groups) + 3):  # every group's calendar engine cached, as in a busy worker
+        create()
+    with CaptureQueriesContext(connection) as captured:
+        create()
+    statements = [query["sql"].split(None, 1)[0].upper() for query in list(captured.captured_queries)]
+    durations = []
+    for _ in range(repeat):
+        started = time.perf_counter()
+        create()
+        durations.append((time.perf_counter() - started) * 1000)
+    profiler = cProfile.Profile()
+    profiler.enable()
+    for _ in range(repeat):
+        create()
+    profiler.disable()
+    output = io.StringIO()
+    pstats.Stats(profiler, stream=output).sort_stats("cumulative").print_stats(top)
+    lines = [line for line in output.getvalue().splitlines() if line.strip()]
+    start = next((i for i, line in enumerate(lines) if line.lstrip().startswith("ncalls")), 0)
+    return {"statements": len(statements), "by_kind": dict(Counter(statements)),
+            "in_process_ms_median": round(statistics.median(durations), 2),
+            "in_process_ms_min": round(min(durations), 2), "repeat": repeat,
+            "profile": [_short(line) for line in lines[start:]]}
+
+
+def _short(line: str) -> str:
+    """A cProfile line with the installed packages' path prefix removed."""
+    return line.replace(str(Path(django.__file__).parent.parent) + "/", "").replace(str(ROOT) + "/", "")
+
+
 def _scenario(name: str, group_id: int) -> Scenario:
     by_name = {scenario.name: scenario for scenario in foundation_scenarios(group_id)}
     if name not in by_name:
@@ -164,7 +229,7 @@ def _scenario(name: str, group_id: int) -> Scenario:
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("command", choices=["facts", "queries", "profile", "explain"])
+    parser.add_argument("command", choices=["facts", "queries", "profile", "explain", "create"])
     parser.add_argument("scenario", nargs="?", help="scenario name, for profile and explain")
     parser.add_argument("--agent", default="bench-agent-1", help="username the requests are made as")
     parser.add_argument("--group-id", type=int, default=None,
@@ -178,6 +243,9 @@ def main() -> int:
         sys.stdout.write(json.dumps(dataset_facts(args.agent)) + "\n")
         return 0
     user = User.objects.get(username=args.agent)
+    if args.command == "create":
+        sys.stdout.write(json.dumps(profile_create(user, max(args.repeat, 20), args.top)) + "\n")
+        return 0
     group_id = args.group_id
     if group_id is None:
         group_id = dataset_facts(args.agent)["biggest_group"]["id"]

@@ -399,7 +399,7 @@ def main(argv: list[str]) -> int:
                               "command": shlex.join([".venv/bin/python", "bench/load.py", *argv]),
                               "machine": machine.describe_machine(), "versions": machine.describe_versions()}
     env = sarv_environment(server.url(args.database))
-    data_set = dataset.prepare(server, args.database, args.incidents, fresh=False, env=env)
+    data_set = dataset.prepare(server, args.database, args.incidents, fresh=False, env=env, cis=0)
     # The run creates and edits incidents, so it works on a copy and the generated set stays exact.
     database = args.database + "_load"
     server.clone(args.database, database)

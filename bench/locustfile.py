@@ -14,6 +14,11 @@ A plan:
                     "expect_status": [200], "expect_text": "incident-results", "body": null,
                     "csrf_header": false}, ...], ...]}
 
+A step may send a fixed JSON body (``"json"``) instead of a generated one (``"body"``), and may
+keep a value of its JSON answer (``"capture": {"name": "holiday", "from": ["holiday", "id"]}``)
+for the paths of the steps after it (``"path": "/api/v1/calendars/holidays/{holiday}/"``), so an
+execution can add something and remove it again.
+
 One execution runs the steps of the next variant (round robin) and counts as one timed
 request under the scenario's name, so a page that needs two requests (django-helpdesk's
 list: an HTML shell, then its JSON data) is timed as the user waits for it. Requests go to
@@ -86,13 +91,14 @@ class ScenarioUser(HttpUser):
             answer.raise_for_status()
             self.token_header = {"Authorization": f"Token {answer.json()['token']}"}
 
-    def _send(self, step: dict[str, Any]) -> str | None:
+    def _send(self, step: dict[str, Any], captured: dict[str, Any]) -> str | None:
         headers = {"Accept-Language": "fa", **self.token_header, **step.get("headers", {})}
         if step.get("csrf_header"):
             headers["X-CSRFToken"] = self.client.cookies.get("csrftoken", "")
             headers["Referer"] = self.host
-        body = self.bodies.make(step["body"], step.get("body_fields", {})) if step.get("body") else None
-        with self.client.request(step["method"], step["path"], params=step.get("params") or None, json=body,
+        body = self.bodies.make(step["body"], step.get("body_fields", {})) if step.get("body") else step.get("json")
+        path = step["path"].format(**captured) if captured else step["path"]
+        with self.client.request(step["method"], path, params=step.get("params") or None, json=body,
                                  headers=headers, name=f"{PLAN['scenario']}: {step.get('label', step['path'])}",
                                  allow_redirects=False, catch_response=True) as response:
             problem = None
@@ -106,6 +112,11 @@ class ScenarioUser(HttpUser):
                 response.success()
                 if step.get("record_created"):
                     RECORD["created"].append(response.json().get(step["record_created"]))
+                if step.get("capture"):
+                    value: Any = response.json()
+                    for key in step["capture"]["from"]:
+                        value = value[key]
+                    captured[step["capture"]["name"]] = value
             return problem
 
     @task
@@ -120,8 +131,9 @@ class ScenarioUser(HttpUser):
         if RECORD["first_start"] is None:
             RECORD["first_start"] = time.time()
         problem = None
+        captured: dict[str, Any] = {}
         for step in steps:
-            problem = self._send(step)
+            problem = self._send(step, captured)
             if problem:
                 break
         elapsed_ms = (time.perf_counter() - started) * 1000

@@ -70,25 +70,6 @@ def prepare_database(database: str, records: int, seed: int) -> dict:
     return timings
 
 
-def ensure_agreements() -> list[str]:
-    from sarv.accounts.models import SupportGroup
-    from sarv.sla.models import Agreement, AgreementTarget
-
-    hour = 3600
-    if not Agreement.objects.filter(name_en__startswith="Bench ").exists():
-        sla = Agreement.objects.create(name_fa="توافق‌نامه آزمون کارایی", name_en="Bench SLA", kind="sla")
-        AgreementTarget.objects.create(agreement=sla, metric="first_response", priority=None, seconds=4 * hour)
-        for priority, hours in ((1, 4), (2, 8), (3, 24), (4, 40), (5, 80)):
-            AgreementTarget.objects.create(agreement=sla, metric="resolution", priority=priority,
-                                           seconds=hours * hour)
-        busiest = SupportGroup.objects.filter(code="bench-1").first()
-        if busiest is not None:
-            ola = Agreement.objects.create(name_fa="توافق‌نامه عملیاتی آزمون", name_en="Bench OLA", kind="ola",
-                                           ola_group=busiest)
-            AgreementTarget.objects.create(agreement=ola, metric="resolution", priority=None, seconds=16 * hour)
-    return list(Agreement.objects.filter(name_en__startswith="Bench ").values_list("name_en", flat=True))
-
-
 def remove_leftover_holidays() -> None:
     """Delete the holidays an interrupted earlier run added, before anything is timed."""
     from sarv.calendars.actions import bump_data_version
@@ -97,16 +78,6 @@ def remove_leftover_holidays() -> None:
     deleted, _rows = Holiday.objects.filter(name_en__startswith="Bench closure").delete()
     if deleted:
         bump_data_version()
-
-
-def admin_user():  # type: ignore[no-untyped-def]
-    from sarv.accounts.models import User
-
-    user = User.objects.filter(username="bench-sla-admin").first()
-    if user is None:
-        user = User.objects.create_superuser("bench-sla-admin", email="bench-sla-admin@bench.invalid",
-                                             password=None)
-    return user
 
 
 def cache_facts() -> dict:
@@ -149,13 +120,14 @@ def calendar_change_rounds(rounds: int, profile_path: Path | None) -> list[dict]
     With ``profile_path``, one more add-and-delete of the past holiday runs afterwards under pyinstrument,
     untimed, so the profiler's overhead stays out of the figures.
     """
+    from bench.generate import ensure_admin
     from sarv.calendars import actions as calendar_actions
     from sarv.calendars.choices import SHIPPED_HOLIDAY_SET_KEY
     from sarv.calendars.hooks import ChangeScope
     from sarv.calendars.models import HolidaySet
     from sarv.sla.recompute import count_changed
 
-    actor = admin_user()
+    actor = ensure_admin()
     holiday_set = HolidaySet.objects.get(key=SHIPPED_HOLIDAY_SET_KEY)
     today = dt.datetime.now(dt.UTC).date()
 
@@ -224,6 +196,7 @@ def main() -> int:
     import django
 
     django.setup()
+    from bench.generate import ensure_agreements
     from sarv.sla.recompute import recompute_open
 
     agreements = ensure_agreements()

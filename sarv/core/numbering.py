@@ -1,8 +1,8 @@
 """Readable record numbers: prefix, Jalali year, and a sequence that restarts each Jalali year.
 
-A number is allocated in its own short transaction when no outer transaction
-is open, so concurrent creators wait only for one UPDATE, not for each other's
-whole save. Numbers are never reused; a creation that fails after allocation
+A number is allocated by one statement that commits on its own when no outer
+transaction is open, so concurrent creators wait only for that statement, not for
+each other's whole save. Numbers are never reused; a creation that fails after allocation
 leaves a gap, which is allowed.
 """
 
@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from django.db import connection, transaction
+from django.db import connection
 from django.utils import timezone
 
 from sarv.core.jalali import jalali_year
@@ -28,18 +28,16 @@ def allocate_numbers(prefix: str, year: int, count: int = 1) -> list[str]:
     if count < 1:
         raise ValueError("count must be at least 1")
     table = NumberSequence._meta.db_table
-    with transaction.atomic():
-        NumberSequence.objects.bulk_create(
-            [NumberSequence(prefix=prefix, year=year, last_value=0)], ignore_conflicts=True
+    with connection.cursor() as cursor:
+        # One statement creates the year's counter or increments it, and reads the result: it is atomic
+        # on its own, so two creators never read the same value and no extra transaction is needed.
+        cursor.execute(
+            f"INSERT INTO {table} (prefix, year, last_value) VALUES (%s, %s, %s) "
+            f"ON CONFLICT (prefix, year) DO UPDATE SET last_value = {table}.last_value + excluded.last_value "
+            "RETURNING last_value",
+            [prefix, year, count],
         )
-        with connection.cursor() as cursor:
-            # One statement increments and reads, so two creators can never read the same value.
-            cursor.execute(
-                f"UPDATE {table} SET last_value = last_value + %s WHERE prefix = %s AND year = %s "
-                "RETURNING last_value",
-                [count, prefix, year],
-            )
-            row = cursor.fetchone()
+        row = cursor.fetchone()
     assert row is not None
     last = int(row[0])
     return [format_number(prefix, year, value) for value in range(last - count + 1, last + 1)]

@@ -92,9 +92,9 @@ def _requester_side(incident: Incident) -> list[User]:
     return [incident.requester, *watchers]
 
 
-@transaction.atomic
 def _create(incident: Incident, actor: Any, files: Sequence[UploadedFile], letter: tuple[str, dt.date | None],
             watchers: Iterable[User]) -> Incident:
+    """Insert the incident and everything that comes with it; the caller holds the transaction."""
     incident.save()
     initial = {
         "status": incident.status, "priority": incident.priority, "impact": incident.impact,

@@ -48,11 +48,43 @@ _SUMMARY_ORDER = (State.BREACHED, State.RUNNING, State.PAUSED, State.MET)
 
 
 def load_rules() -> list[Rule]:
-    """Return the active agreements as rules, sorted by precedence, in six queries."""
+    """Return the active agreements as rules, sorted by precedence.
+
+    On PostgreSQL one query reads a digest of the rows the rules are made of, and rules built under the same
+    digest are reused, since every creation and change of a record needs them; elsewhere, and after any
+    change to those rows, six queries build them again.
+    """
+    global _rules_cache
+    digest = _rules_digest()
+    cached = _rules_cache
+    if digest is not None and cached is not None and cached[0] == digest:
+        return list(cached[1])
     agreements = Agreement.objects.filter(is_active=True).prefetch_related(
         "targets", "escalations", "services", "departments", "categories",
     ).order_by("precedence", "pk")
-    return [agreement.as_rule() for agreement in agreements]
+    rules = [agreement.as_rule() for agreement in agreements]
+    if digest is not None:
+        _rules_cache = (digest, tuple(rules))
+    return rules
+
+
+# The rules of the last load_rules() call and the digest of the rows they were built from.
+_rules_cache: tuple[str, tuple[Rule, ...]] | None = None
+
+
+def _rules_digest() -> str | None:
+    """Return an MD5 of every row of the agreement tables on PostgreSQL, which changes with any row; else None."""
+    if connection.vendor != "postgresql":
+        return None
+    tables = [Agreement._meta.db_table, *(related.related_model._meta.db_table  # type: ignore[union-attr]
+                                          for related in (Agreement.targets.rel, Agreement.escalations.rel)),
+              *(getattr(Agreement, name).through._meta.db_table for name in ("services", "departments", "categories"))]
+    parts = ", ".join(f"(SELECT string_agg(t::text, ',' ORDER BY t.id) FROM {connection.ops.quote_name(table)} t)"
+                      for table in tables)
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT md5(concat_ws('|', {parts}))")
+        row = cursor.fetchone()
+    return str(row[0]) if row else None
 
 
 def rules_for(model: type[models.Model], rules: Sequence[Rule]) -> list[Rule]:
@@ -77,6 +109,17 @@ class CalendarResolver:
         self._default: Calendar | None = None
         self.used: set[int] = set()
         self.sites: set[int] = set()
+
+    def know(self, record: models.Model) -> None:
+        """Remember the support group and site already loaded on ``record``, so they are not read again."""
+        for name, memo in (("assigned_group", self._groups), ("location", self._locations)):
+            try:
+                field_ = record._meta.get_field(name)
+            except FieldDoesNotExist:
+                continue
+            related = field_.get_cached_value(record, None) if hasattr(field_, "get_cached_value") else None
+            if related is not None:
+                memo[related.pk] = related
 
     def _group(self, group_id: int | None) -> Any:
         if group_id is None:
@@ -304,16 +347,17 @@ def compute_records(
 
 def compute_values(
     model: type[WorkItem], records: Sequence[Mapping[str, Any]], *, now: dt.datetime, index: RuleIndex,
-    resolver: CalendarResolver | None = None,
+    resolver: CalendarResolver | None = None, timelines: Mapping[int, list[TimelineRow]] | None = None,
 ) -> list[RecordClocks]:
     """Compute the clocks of records given as values (``pk``, ``created_at``, ``requester`` and the tracked
-    fields) at ``now``; ``index`` holds the agreements that apply to ``model`` and is shared by a whole run."""
+    fields) at ``now``; ``index`` holds the agreements that apply to ``model`` and is shared by a whole run.
+    ``timelines`` gives the records' timeline rows when the caller already holds them (a new record)."""
     resolver = resolver or CalendarResolver()
     if not records:
         return []
     if not index.rules:
         return [RecordClocks(record_id=record["pk"]) for record in records]
-    entries = _timeline_rows(model, [record["pk"] for record in records])
+    entries = timelines if timelines is not None else _timeline_rows(model, [record["pk"] for record in records])
     actors = {row[3] for rows in entries.values() for row in rows
               if row[1] == TimelineKind.PUBLIC_REPLY and row[3] is not None}
     agents = _agent_ids(actors)
@@ -396,7 +440,7 @@ def _id_list(ids: Iterable[int]) -> str:
 def _store_chunk(
     model: type[WorkItem], records: Sequence[Mapping[str, Any]], computed: Sequence[RecordClocks],
     now: dt.datetime, *, agreement_names: dict[int, str] | None, rewrite_all: bool = False,
-    keep_history: bool = False,
+    keep_history: bool = False, new_records: bool = False,
 ) -> tuple[list[MovedDue], dict[int, tuple[dt.datetime | None, str]]]:
     """Write the clock rows and summary columns of ``records`` that changed; with ``agreement_names``, also
     return the due times that moved. Runs inside the caller's transaction, with the records locked.
@@ -404,22 +448,23 @@ def _store_chunk(
     The old rows are read in the same transaction and compared in memory: only changed rows are written,
     in a few bulk statements. ``rewrite_all`` writes every row (an action's single record, so its elapsed
     time is fresh on every change). ``keep_history`` keeps the stored rows of clocks that had stopped (met
-    or breached for good): a calendar change recomputes running clocks only. Returns the moved due times
-    and each record's (due time, state) summary.
+    or breached for good): a calendar change recomputes running clocks only. ``new_records`` says the records
+    were created in this transaction, so they have no stored rows or fired alerts to read. Returns the moved
+    due times and each record's (due time, state) summary.
     """
     from sarv.sla.display import clock_label
 
     content_type = ContentType.objects.get_for_model(model)
     ids = [record["pk"] for record in records]
-    old: dict[tuple[int, str, str], tuple[int, tuple[Any, ...]]] = {
-        (row[1], row[2], row[3]): (row[0], row[4:])
-        for row in _value_rows(Clock.objects.filter(content_type=content_type, object_id__in=ids).values_list(
-            "pk", "object_id", "slot", "metric", *_MATERIAL_FIELDS))
-    }
+    old: dict[tuple[int, str, str], tuple[int, tuple[Any, ...]]] = {}
     fired: dict[tuple[int, str, str, int], set[str]] = defaultdict(set)
-    for alert in ClockAlert.objects.filter(content_type=content_type, object_id__in=ids).values_list(
-            "object_id", "slot", "metric", "cycle", "point"):
-        fired[alert[:4]].add(alert[4])
+    if not new_records:
+        old = {(row[1], row[2], row[3]): (row[0], row[4:]) for row in _value_rows(
+            Clock.objects.filter(content_type=content_type, object_id__in=ids).values_list(
+                "pk", "object_id", "slot", "metric", *_MATERIAL_FIELDS))}
+        for alert in ClockAlert.objects.filter(content_type=content_type, object_id__in=ids).values_list(
+                "object_id", "slot", "metric", "cycle", "point"):
+            fired[alert[:4]].add(alert[4])
 
     created, updated, moved, changed_records = [], [], [], []
     summaries: dict[int, tuple[dt.datetime | None, str]] = {}
@@ -549,10 +594,36 @@ def recompute_records(
             chunk_moved, summaries = _store_chunk(model, values, computed, moment, agreement_names=names,
                                                   rewrite_all=rewrite_all)
             moved.extend(chunk_moved)
-        for record in chunk:
-            if record.pk in summaries:
-                record.sla_due_at, record.sla_state = summaries[record.pk]
+        _keep_summaries(chunk, summaries)
     return moved
+
+
+def _keep_summaries(records: Iterable[WorkItem], summaries: Mapping[int, tuple[dt.datetime | None, str]]) -> None:
+    for record in records:
+        if record.pk in summaries:
+            record.sla_due_at, record.sla_state = summaries[record.pk]
+
+
+def start_clocks(record: WorkItem, created: Any) -> None:
+    """Fill the clock cache of a record created in the running transaction, from its creation entry.
+
+    The same computation as ``recompute_records`` without its reads: no other transaction can see the new row yet, so
+    it needs no lock, and it has no other timeline rows, clock rows or fired alerts.
+    """
+    model = type(record)
+    index = RuleIndex(rules_for(model, load_rules()))
+    values = [_instance_values(record)]
+    row: TimelineRow = (record.pk, created.kind, created.created_at, created.actor_id, created.data)
+    moment = timezone.now()
+    resolver = CalendarResolver()
+    resolver.know(record)
+    computed = compute_values(model, values, now=moment, index=index, resolver=resolver,
+                              timelines={record.pk: [row]})
+    # Inside the creating action's transaction this adds no statement; alone, it keeps both writes together.
+    with transaction.atomic(savepoint=False):
+        summaries = _store_chunk(model, values, computed, moment, agreement_names=None, rewrite_all=True,
+                                 new_records=True)[1]
+    _keep_summaries([record], summaries)
 
 
 def _agreement_names() -> dict[int, str]:
@@ -675,5 +746,9 @@ def count_changed(scope: ChangeScope, *, now: dt.datetime | None = None) -> int:
 def after_timeline_append(record: models.Model, entry: Any) -> None:
     """The record hook: rebuild the record's clock cache inside the action's transaction."""
     if not isinstance(record, WorkItem) or entry.kind not in CLOCK_KINDS:
+        return
+    if entry.kind == TimelineKind.CREATED:
+        # A creation entry is a record's first, written in the transaction that inserted the record.
+        start_clocks(record, entry)
         return
     recompute_records(type(record), [record])

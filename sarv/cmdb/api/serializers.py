@@ -241,6 +241,16 @@ class ImpactEdgeSerializer(serializers.Serializer):
     label = serializers.CharField()  # type: ignore[assignment]
 
 
+class OpenIncidentSerializer(serializers.Serializer):
+    """An open incident that names the CI (at most 200 are listed)."""
+
+    number = serializers.CharField()
+    title = serializers.CharField()
+    status = serializers.CharField()
+    status_display = serializers.CharField()
+    priority = serializers.IntegerField()
+
+
 class ImpactSerializer(serializers.Serializer):
     root = ImpactRootSerializer()
     direction = serializers.ChoiceField(choices=["down", "up"])

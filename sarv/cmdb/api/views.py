@@ -6,10 +6,12 @@ same permissions as the pages.
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any, cast
 
 from django.db.models import Prefetch, Q, QuerySet
 from django.urls import NoReverseMatch, reverse
+from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
@@ -210,14 +212,16 @@ def _ci_url(pk: int) -> str:
 
 def _instant(request: Request) -> Any:
     text = request.query_params.get("at", "")
-    instant = parse_datetime(text) if text else None
-    if instant is None and text:
-        try:
-            instant = jalali.parse_datetime(text)
-        except ValueError:
-            instant = None
+    try:
+        # parse_datetime raises ValueError for a well-formed but impossible value such as month 13.
+        instant = (parse_datetime(text) or jalali.parse_datetime(text)) if text else None
+    except ValueError:
+        instant = None
     if instant is None:
         raise ValidationFailed(_at_message(), field="at")
+    if timezone.is_aware(instant):
+        # PostgreSQL accepts UTC offsets up to 15:59 only; Python accepts any offset under 24 hours.
+        instant = instant.astimezone(dt.UTC)
     return instant
 
 
@@ -292,7 +296,7 @@ class CIViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, CmdbViewSet):
 
     @extend_schema(summary="Current relationships of a CI (both directions)",
                    responses={200: s.RelationshipSerializer(many=True), **error_responses(403, 404)})
-    @action(detail=True, methods=["get"])
+    @action(detail=True, methods=["get"], pagination_class=None)
     def relationships(self, request: Request, pk: str) -> Response:
         rows = selectors.relationships_of(self.get_object())
         return Response(s.RelationshipSerializer(rows, many=True).data)
@@ -354,8 +358,8 @@ class CIViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, CmdbViewSet):
         })
 
     @extend_schema(summary="Open incidents naming this CI",
-                   responses={200: OpenApiTypes.OBJECT, **error_responses(403, 404)})
-    @action(detail=True, methods=["get"], url_path="open-incidents")
+                   responses={200: s.OpenIncidentSerializer(many=True), **error_responses(403, 404)})
+    @action(detail=True, methods=["get"], url_path="open-incidents", pagination_class=None)
     def open_incidents(self, request: Request, pk: str) -> Response:
         rows = selectors.open_incidents(self.get_object(), request.user)[:200]
         return Response([{"number": i.number, "title": i.title, "status": i.status,
@@ -364,7 +368,7 @@ class CIViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, CmdbViewSet):
     @extend_schema(summary="CIs to suggest on the incident form for a requester",
                    parameters=[OpenApiParameter("requester", int, required=True)],
                    responses={200: s.CISerializer(many=True), **error_responses(400)})
-    @action(detail=False, methods=["get"])
+    @action(detail=False, methods=["get"], pagination_class=None)
     def suggestions(self, request: Request) -> Response:
         requester_id = request.query_params.get("requester", "")
         requester = User.objects.filter(pk=int(requester_id)).first() if requester_id.isdigit() else None

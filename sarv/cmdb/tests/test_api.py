@@ -92,3 +92,25 @@ def test_search_filter(config_manager, make_ci):
     assert [r["name"] for r in client.get(f"{BASE}cis/", {"q": "سرور ایمیل"}).json()["results"]] == ["سرور ایمیل"]
     assert len(client.get(f"{BASE}cis/", {"q": "991"}).json()["results"]) == 1
     assert len(client.get(f"{BASE}cis/", {"class": "hardware"}).json()["results"]) == 2
+
+
+def test_as_of_accepts_any_utc_offset(config_manager, make_ci):
+    ci = make_ci("srv-offset")
+    client = token_client(config_manager)
+
+    far_offset = client.get(f"{BASE}cis/{ci.pk}/as-of/", {"at": "2231-07-28T18:11:26-23:24"})
+    impossible = client.get(f"{BASE}cis/{ci.pk}/as-of/", {"at": "2024-13-01T10:00:00+03:30"})
+
+    assert far_offset.status_code == 200, far_offset.content
+    assert far_offset.json()["instant"] == "2231-07-29T17:35:26Z"
+    assert impossible.status_code == 400, impossible.content
+
+
+@pytest.mark.parametrize("path", ["{id}/relationships/", "{id}/open-incidents/", "suggestions/"])
+def test_unpaged_ci_lists_are_arrays_in_schema(path):
+    from drf_spectacular.generators import SchemaGenerator
+
+    schema = SchemaGenerator().get_schema(request=None, public=True)
+
+    response = schema["paths"][f"/api/v1/cmdb/cis/{path}"]["get"]["responses"]["200"]
+    assert response["content"]["application/json"]["schema"]["type"] == "array"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any, cast
 
-from rest_framework import serializers
+from rest_framework import serializers, status
 from rest_framework.request import Request
 from rest_framework.response import Response
 
@@ -45,6 +45,15 @@ class IncidentViewSetBase(SarvGenericViewSet):
         fresh = selectors.get_visible_incident(self.request.user, incident.number)
         data = IncidentDetailSerializer(fresh, context=self.get_serializer_context()).data
         return Response(data, status=status)
+
+    def created_response(self, incident: Incident) -> Response:
+        """Return a new incident as the action left it in memory, with 201.
+
+        The action wrote every column (and the SLA summary) in this request and holds the related rows it
+        checked, so reading the incident back would only repeat them.
+        """
+        data = IncidentDetailSerializer(incident, context=self.get_serializer_context()).data
+        return Response(data, status=status.HTTP_201_CREATED)
 
     def paginated(self, items: Any, serializer_class: type[serializers.Serializer],
                   convert: Any = None) -> Response:

@@ -16,7 +16,7 @@ from django.utils.translation import gettext_lazy as _
 from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
-from rest_framework import mixins, status
+from rest_framework import mixins
 from rest_framework.decorators import action
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -155,7 +155,7 @@ class IncidentViewSet(
             affected_ci=data.get("affected_ci"),
             further_affected_cis=data.get("further_affected_cis", []),
         )
-        response = self.incident_response(incident, status=status.HTTP_201_CREATED)
+        response = self.created_response(incident)
         response.headers["Location"] = reverse("incidents-api:incident-detail", args=[incident.number])
         return response
 

@@ -178,3 +178,47 @@ def test_list_query_count_is_fixed(endpoint, requester, agent, service_desk):
     # then the page has grown and the number of queries has not
     assert many_rows > few_rows >= 3
     assert (few, many) == (expected, expected)
+
+
+def _create_body(requester: Any, group: Any, title: str) -> dict[str, Any]:
+    return {"title": title, "description": "چاپگر طبقه دوم کاغذ نمی‌گیرد", "impact": 2, "urgency": 2,
+            "channel": "phone", "requester": requester.pk, "assigned_group": group.pk}
+
+
+# Queries of one API creation with an SLA agreement in force, after a first creation has warmed the caches:
+# token, user, groups, two permission checks, module switches, number, department, priority matrix, insert,
+# timeline row, the agreements (one digest query on PostgreSQL, six queries elsewhere), the clock's calendar,
+# clock rows and the incident's SLA summary, audit row, the group's members, notifications, further CIs.
+CREATE_QUERIES = {"postgresql": 21, "sqlite": 26}
+
+
+@pytest.mark.django_db
+def test_api_create_query_count_with_sla_on(requester, agent, service_desk, django_capture_on_commit_callbacks):
+    from sarv.core.models import AuditLogEntry, Notification, TimelineEntry
+    from sarv.incidents.models import Incident
+    from sarv.sla.models import Clock
+    from sarv.sla.tests.helpers import make_agreement
+
+    make_agreement("SLA", targets={"first_response": 4, "resolution": 8})
+    make_user("colleague", "همکار", roles=["agent"], groups=[service_desk])
+    client = token_client(agent)
+    client.post("/api/v1/incidents/", _create_body(requester, service_desk, "گرم کردن"), format="json")
+
+    # when an agent reports an incident for a requester, assigned to a group
+    with django_capture_on_commit_callbacks(execute=True) as callbacks, \
+            CaptureQueriesContext(connection) as captured:
+        response = client.post("/api/v1/incidents/", _create_body(requester, service_desk, "چاپگر"), format="json")
+
+    # then it costs the baseline number of queries and none of the bookkeeping was skipped
+    assert response.status_code == 201, response.content
+    queries = [query["sql"] for query in captured.captured_queries
+               if not query["sql"].startswith(("SAVEPOINT", "RELEASE SAVEPOINT", "INSERT INTO \"django_tasks"))]
+    assert len(queries) == CREATE_QUERIES[connection.vendor], "\n".join(queries)
+    incident = Incident.objects.get(number=response.json()["number"])
+    assert response.json()["sla_state"] == incident.sla_state == "running"
+    assert response.json()["sla_due_at"] is not None
+    assert Clock.objects.filter(object_id=incident.pk, is_open=True).count() == 2
+    assert TimelineEntry.objects.filter(object_id=incident.pk, kind="created").count() == 1
+    assert AuditLogEntry.objects.filter(object_id=str(incident.pk), action="create").count() == 1
+    assert Notification.objects.filter(object_id=incident.pk, kind="assigned").exists()
+    assert len(callbacks) == 1  # the notification e-mails, queued after the commit
