@@ -29,6 +29,36 @@ RecordT = TypeVar("RecordT", bound=WorkItem)
 VersionedT = TypeVar("VersionedT", bound=models.Model)
 
 
+# The fields of an attachment that its audit row records.
+ATTACHMENT_AUDIT_FIELDS = ("original_name", "size", "sha256", "is_internal", "object_id")
+
+
+def insert(
+    record: WorkItem,
+    actor: Any,
+    *,
+    initial_fields: Sequence[str],
+    files: Sequence[UploadedFile] = (),
+    files_internal: bool = False,
+) -> TimelineEntry:
+    """Save a new ``record`` with its creation entry, its files and the audit rows; return the entry.
+
+    The creation entry lists the raw values of ``initial_fields``: the timeline display and the
+    SLA clock replay start from them. The caller holds the transaction.
+    """
+    record.save()
+    initial = {name: _raw(record, name) for name in initial_fields}
+    entry = timeline.append(
+        record, TimelineKind.CREATED, actor=actor, body=record.description,
+        data={"changes": timeline.field_changes({}, initial)}, created_at=record.created_at,
+    )
+    stored = attachments.store_files(record, files, actor=actor, is_internal=files_internal, timeline_entry=entry)
+    audit.log_create(actor, record)
+    for attachment in stored:
+        audit.log_create(actor, attachment, ATTACHMENT_AUDIT_FIELDS)
+    return entry
+
+
 def lock(record: VersionedT, expected_version: int | None) -> VersionedT:
     """Return a fresh, row-locked copy of ``record``; raise ConflictError if its version moved on.
 
@@ -115,7 +145,7 @@ def add_comment(
     entry = timeline.append(record, kind, actor=actor, body=body, is_internal=is_internal, created_at=at)
     stored = attachments.store_files(record, files, actor=actor, is_internal=is_internal, timeline_entry=entry)
     for attachment in stored:
-        audit.log_create(actor, attachment, ["original_name", "size", "sha256", "is_internal", "object_id"])
+        audit.log_create(actor, attachment, ATTACHMENT_AUDIT_FIELDS)
     touch(record, at)
     return entry
 
@@ -133,7 +163,7 @@ def add_attachments(
     )
     stored = attachments.store_files(record, files, actor=actor, is_internal=is_internal, timeline_entry=entry)
     for attachment in stored:
-        audit.log_create(actor, attachment, ["original_name", "size", "sha256", "is_internal", "object_id"])
+        audit.log_create(actor, attachment, ATTACHMENT_AUDIT_FIELDS)
     touch(record)
     return stored
 

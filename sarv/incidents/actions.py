@@ -92,23 +92,14 @@ def _requester_side(incident: Incident) -> list[User]:
     return [incident.requester, *watchers]
 
 
+# The fields whose starting values an incident's creation entry records.
+INITIAL_FIELDS = ("status", "priority", "impact", "urgency", "channel", "assigned_group", "assignee")
+
+
 def _create(incident: Incident, actor: Any, files: Sequence[UploadedFile], letter: tuple[str, dt.date | None],
             watchers: Iterable[User]) -> Incident:
     """Insert the incident and everything that comes with it; the caller holds the transaction."""
-    incident.save()
-    initial = {
-        "status": incident.status, "priority": incident.priority, "impact": incident.impact,
-        "urgency": incident.urgency, "channel": incident.channel,
-        "assigned_group": incident.assigned_group_id, "assignee": incident.assignee_id,
-    }
-    entry = timeline.append(
-        incident, TimelineKind.CREATED, actor=actor, body=incident.description,
-        data={"changes": timeline.field_changes({}, initial)}, created_at=incident.created_at,
-    )
-    stored = attachments.store_files(incident, files, actor=actor, is_internal=False, timeline_entry=entry)
-    audit.log_create(actor, incident)
-    for attachment in stored:
-        audit.log_create(actor, attachment, ["original_name", "size", "sha256", "is_internal", "object_id"])
+    records.insert(incident, actor, initial_fields=INITIAL_FIELDS, files=files)
     letter_number, letter_date = letter
     if letter_number:
         records.add_reference(incident, actor, kind=ReferenceKind.LETTER, system="office-automation",

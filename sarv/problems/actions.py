@@ -530,6 +530,10 @@ def remove_watcher(*, actor: User, problem: Problem, user: User) -> bool:
         return records.remove_watcher(problem, actor, user)
 
 
+# The fields whose starting values a problem's creation entry records.
+INITIAL_FIELDS = ("status", "priority", "impact", "urgency", "assigned_group", "assignee", "problem_manager")
+
+
 def open_problem(
     *,
     actor: User,
@@ -581,20 +585,7 @@ def open_problem(
         created_by=actor,
     )
     with transaction.atomic():
-        problem.save()
-        initial = {
-            "status": problem.status, "priority": problem.priority, "impact": problem.impact,
-            "urgency": problem.urgency, "assigned_group": problem.assigned_group_id,
-            "assignee": problem.assignee_id, "problem_manager": problem.problem_manager_id,
-        }
-        entry = timeline.append(
-            problem, TimelineKind.CREATED, actor=actor, body=problem.description,
-            data={"changes": timeline.field_changes({}, initial)}, created_at=now,
-        )
-        stored = attachments.store_files(problem, files, actor=actor, is_internal=True, timeline_entry=entry)
-        audit.log_create(actor, problem)
-        for attachment in stored:
-            audit.log_create(actor, attachment, ["original_name", "size", "sha256", "is_internal", "object_id"])
+        records.insert(problem, actor, initial_fields=INITIAL_FIELDS, files=files, files_internal=True)
         service_list, ci_list = list(services), list(cis)
         if service_list:
             problem.services.set(service_list)
