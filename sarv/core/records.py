@@ -44,7 +44,7 @@ def insert(
     """Save a new ``record`` with its creation entry, its files and the audit rows; return the entry.
 
     The creation entry lists the raw values of ``initial_fields``: the timeline display and the
-    SLA clock replay start from them. The caller holds the transaction.
+    SLA clock replay start from them. It runs inside the caller's transaction.
     """
     record.save()
     initial = {name: _raw(record, name) for name in initial_fields}

@@ -280,9 +280,9 @@ class RecurrencePolicy(models.Model):
 class ProblemProposal(models.Model):
     """A cluster of recurring incidents that the detector proposes as a problem.
 
-    One row per cluster key (the shared trait and its value). An agent accepts it,
-    which raises a problem with the incidents linked, or dismisses it; a dismissed
-    cluster comes back only when it has grown past ``dismissed_size``.
+    One row per cluster key (the shared trait and its value). Accepting it raises a
+    problem with the incidents linked. A dismissed cluster comes back only when it has
+    grown past ``dismissed_size``.
     """
 
     basis = models.CharField(_("shared trait"), max_length=16, choices=ClusterBasis.choices)
