@@ -73,6 +73,7 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "sarv.core.middleware.UserPreferencesMiddleware",
+    "sarv.core.middleware.RejectNulMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
@@ -220,7 +221,7 @@ REST_FRAMEWORK = {
     "EXCEPTION_HANDLER": "sarv.core.api.errors.exception_handler",
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
     "DEFAULT_PARSER_CLASSES": [
-        "rest_framework.parsers.JSONParser",
+        "sarv.core.api.parsers.JSONParser",
         "rest_framework.parsers.FormParser",
         "sarv.core.uploads.PersianFileNameParser",
     ],

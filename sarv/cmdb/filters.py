@@ -35,7 +35,6 @@ class PersianOrderingFilter(django_filters.OrderingFilter):
         return qs.order_by(*fields) if fields else qs
 
 
-# TODO: a NUL byte in a text filter value (q, status) reaches PostgreSQL and fails with a 500 instead of a 400.
 class CIFilter(django_filters.FilterSet):
     q = django_filters.CharFilter(label=_("Name or identity key"), method="filter_text")
     # No filter joins a many-valued relation, so rows cannot repeat and DISTINCT would only slow the list.

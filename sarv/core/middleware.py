@@ -7,6 +7,7 @@ from collections.abc import Callable
 from typing import Any
 
 from django.conf import settings
+from django.core.exceptions import SuspiciousOperation
 from django.http import Http404, HttpRequest, HttpResponse
 from django.utils import timezone, translation
 
@@ -124,3 +125,37 @@ class ModuleSwitchMiddleware:
             if module is not None and module.code not in modules.request_enabled_codes(request):
                 raise Http404(f"module {module.code} is switched off")
         return None
+
+
+def contains_nul(data: Any) -> bool:
+    """Return whether a parsed request value (text, list, mapping or QueryDict) contains a NUL character."""
+    if isinstance(data, str):
+        return "\x00" in data
+    if hasattr(data, "lists"):
+        return any(contains_nul(key) or contains_nul(values) for key, values in data.lists())
+    if isinstance(data, dict):
+        return any(contains_nul(key) or contains_nul(value) for key, value in data.items())
+    if isinstance(data, list | tuple):
+        return any(contains_nul(item) for item in data)
+    return False
+
+
+class RejectNulMiddleware:
+    """Reject with 400 a query string or URL-encoded form that contains a NUL character.
+
+    No stored text contains NUL, and PostgreSQL rejects it in any text parameter, so such a
+    value would otherwise fail deep inside a query as a server error. Multipart bodies are
+    left to Sarv's own parser (reading them here would consume the upload stream), and JSON
+    bodies are checked by ``sarv.core.api.parsers.JSONParser``.
+    """
+
+    def __init__(self, get_response: Handler) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        if contains_nul(request.GET):
+            raise SuspiciousOperation("NUL character in the query string")
+        if request.method == "POST" and request.content_type == "application/x-www-form-urlencoded" \
+                and contains_nul(request.POST):
+            raise SuspiciousOperation("NUL character in the form data")
+        return self.get_response(request)

@@ -1,0 +1,46 @@
+"""A NUL character in a query string, a URL-encoded form or a JSON body is rejected with 400 before any query."""
+
+from __future__ import annotations
+
+import pytest
+from django.test import Client
+
+from sarv.core.api.testing import token_client
+from sarv.incidents.models import Incident
+
+pytestmark = pytest.mark.django_db
+
+
+def test_api_query_with_nul_is_bad_request(agent):
+    response = token_client(agent).get("/api/v1/cmdb/cis/", {"q": "sw\x00itch"})
+
+    assert response.status_code == 400
+    assert response.json()["code"] == "invalid"
+
+
+def test_api_json_with_nul_is_rejected(requester):
+    response = token_client(requester).post("/api/v1/incidents/", {"title": "چاپگر\x00", "description": ""},
+                                            format="json")
+
+    assert response.status_code == 400
+    assert response.json()["code"] == "parse_error"
+    assert not Incident.objects.exists()
+
+
+def test_page_query_with_nul_is_bad_request(agent):
+    client = Client()
+    client.force_login(agent)
+
+    response = client.get("/incidents/", {"q": "a\x00b"})
+
+    assert response.status_code == 400
+
+
+def test_form_post_with_nul_changes_nothing(requester):
+    client = Client()
+    client.force_login(requester)
+
+    response = client.post("/portal/new/", {"title": "x\x00y", "description": "z"})
+
+    assert response.status_code == 400
+    assert not Incident.objects.exists()
