@@ -33,12 +33,17 @@ PAGE_ERRORS = {
 def document_page_errors(result: dict[str, Any], generator: Any, request: Any, public: bool) -> dict[str, Any]:
     """Add the 400 and 404 errors of paginated lists to every operation that takes a ``page`` parameter.
 
-    Registered in ``SPECTACULAR_SETTINGS["POSTPROCESSING_HOOKS"]``; views need not list these responses.
+    Any other operation with query parameters gets the 400 too, because a malformed value (one with a
+    NUL character, for example) is rejected before the view runs. Registered in
+    ``SPECTACULAR_SETTINGS["POSTPROCESSING_HOOKS"]``; views need not list these responses.
     """
     error_schema = {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}
     for methods in result.get("paths", {}).values():
         for operation in methods.values():
             parameters = operation.get("parameters", [])
+            if any(parameter.get("in") == "query" for parameter in parameters):
+                operation.setdefault("responses", {}).setdefault(
+                    "400", {"content": error_schema, "description": ERROR_DESCRIPTIONS[400]})
             if not any(parameter.get("in") == "query" and parameter.get("name") == "page" for parameter in parameters):
                 continue
             responses = operation.setdefault("responses", {})
