@@ -80,6 +80,8 @@ def test_agent_writes_root_cause_with_five_whys_and_workaround(
     assert in_persian("The root cause analysis of %(number)s was saved.", number=problem.number) in \
         flash_messages(ali)
     ali.get_by_role("button", name=in_persian("Write a workaround")).click()
+    # the form slides open; a click during the animation can miss the button on a busy machine
+    ali.locator("#workaround-form.show").wait_for()
     ali.fill("#workaround_workaround", WORKAROUND)
     with ali.expect_navigation():
         ali.get_by_role("button", name=in_persian("Save workaround")).click()

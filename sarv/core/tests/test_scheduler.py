@@ -79,9 +79,13 @@ def test_two_scheduler_processes_enqueue_each_period_once():
                          stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
         for _ in range(2)
     ]
-    # when they run side by side for a few periods
+    # when they run side by side for a few periods (starting Django takes seconds on a busy machine, so wait
+    # for the periods themselves, up to a minute)
+    deadline = time.monotonic() + 60
     try:
-        time.sleep(5)
+        while time.monotonic() < deadline and ScheduledRun.objects.filter(job="core.heartbeat").count() < 4:
+            time.sleep(0.5)
+        time.sleep(1.5)
     finally:
         for process in processes:
             process.terminate()
