@@ -55,9 +55,11 @@ def test_agent_writes_root_cause_with_five_whys_and_workaround(
         ali.locator("#why-add button[type=submit]").click()
         ali.locator(".five-whys li", has_text=question).wait_for()
         wait_for_htmx(ali)
-    # and answers the third step in place and moves it up
+    # and answers the third step in place and moves it up (each form slides open first: a click during the
+    # animation can miss its button on a busy machine)
     third = ali.locator(".five-whys li", has_text="چرا کاغذ سنگین خریده شد؟")
     third.get_by_role("button", name=in_persian("Edit"), exact=True).click()
+    third.locator("form.collapse.show").wait_for()
     third.locator("textarea[name=answer]").fill("فرم خرید مشخصات فنی ندارد.")
     third.get_by_role("button", name=in_persian("Save step")).click()
     ali.locator(".five-whys li", has_text="فرم خرید مشخصات فنی ندارد.").wait_for()
@@ -73,6 +75,7 @@ def test_agent_writes_root_cause_with_five_whys_and_workaround(
 
     # when he writes the root cause and then the workaround
     ali.get_by_role("button", name=in_persian("Write the root cause")).click()
+    ali.locator("form.rca-form.show").wait_for()
     ali.select_option("#rca_rca_method", "five_whys")
     ali.fill("#rca_root_cause", ROOT_CAUSE)
     with ali.expect_navigation():
@@ -80,7 +83,6 @@ def test_agent_writes_root_cause_with_five_whys_and_workaround(
     assert in_persian("The root cause analysis of %(number)s was saved.", number=problem.number) in \
         flash_messages(ali)
     ali.get_by_role("button", name=in_persian("Write a workaround")).click()
-    # the form slides open; a click during the animation can miss the button on a busy machine
     ali.locator("#workaround-form.show").wait_for()
     ali.fill("#workaround_workaround", WORKAROUND)
     with ali.expect_navigation():
@@ -173,5 +175,6 @@ def test_problem_pages_in_both_languages(
         page.locator("#modal-close").wait_for(state="visible")
         checker.visit(page, "", language, screenshot="problem-close", known_english=MANAGER_USERNAME)
         page.keyboard.press("Escape")
+        page.locator("#modal-close").wait_for(state="hidden")
 
     assert checker.untranslated == {}
