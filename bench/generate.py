@@ -310,7 +310,7 @@ def add_cmdb(cis: int, seed: int) -> None:
     from sarv.cmdb.models import CI
 
     if CI.objects.exists():
-        sys.stderr.write("the CMDB already holds CIs; left as it is\n")
+        sys.stderr.write("the CMDB already contains CIs; left unchanged\n")
         return
     started = time.monotonic()
     made = generate_cmdb(seed=seed, scale=cis / 100_000)

@@ -188,7 +188,7 @@ def profile_create(user: User, repeat: int, top: int) -> dict:
             "title": title, "description": body, "impact": 2, "urgency": 2, "channel": "phone",
             "requester": rng.choice(requesters), "assigned_group": rng.choice(groups)}, content_type="application/json")
         if response.status_code != 201:
-            raise RuntimeError(f"creation answered {response.status_code}: {response.content[:200]!r}")
+            raise RuntimeError(f"creation failed with status {response.status_code}: {response.content[:200]!r}")
 
     for _warm in range(len(groups) + 3):  # every group's calendar engine cached, as in a busy worker
         create()

@@ -1,8 +1,8 @@
 """Every write of problem management: pages, API, tasks and commands call these functions.
 
-Each action checks permission, validates, changes data inside one transaction and writes
-the timeline and audit rows through the shared core (``sarv.core.records``,
-``sarv.core.timeline``, ``sarv.core.audit``); notifications go out after commit.
+Each action checks permission, validates, and changes data inside one transaction. It writes
+the timeline and audit rows through the shared core (``sarv.core.records``, ``sarv.core.timeline``,
+``sarv.core.audit``), and notifications go out after commit.
 """
 
 from __future__ import annotations
@@ -221,7 +221,7 @@ def change_status(*, actor: User, problem: Problem, expected_version: int, statu
         if problem.status == status:
             return problem
         if problem.status not in OPEN_STATUSES:
-            # Resolved and closed problems go back to work through reopen_problem, which asks for a reason.
+            # Resolved and closed problems go back to work through reopen_problem, which requires a reason.
             raise InvalidTransition(current=PROBLEM_WORKFLOW.label(problem.status),
                                     target=PROBLEM_WORKFLOW.label(status), field="status")
         PROBLEM_WORKFLOW.check(problem.status, status)
@@ -262,7 +262,7 @@ def save_root_cause(
 
 
 def save_workaround(*, actor: User, problem: Problem, expected_version: int, workaround: str) -> Problem:
-    """Write the workaround; the agents working the open linked incidents are told that it changed."""
+    """Write the workaround; the agents working the open linked incidents are notified of the change."""
     _require(permissions.can_work(actor))
     workaround = _required_text(workaround, "workaround", _("Describe the workaround."))
     with transaction.atomic():
@@ -390,8 +390,8 @@ def resolve_problem(
     """Record the permanent fix and the change that delivers it; problem managers only."""
     _require(permissions.can_manage(actor), _("Only problem managers can resolve a problem."))
     notes = _required_text(resolution_notes, "resolution_notes", _("Describe the fix."))
-    # NOTE: the change reference is free text (a CHG- number or an outside system's reference);
-    # it becomes a link to the change record once Sarv has change management.
+    # NOTE: the change reference is free text (a CHG- number or an outside system's reference). It
+    # should become a link to the change record once Sarv has change management.
     reference = normalize_identifier(fix_change_reference or "")
     if len(reference) > FIX_REFERENCE_MAX_LENGTH:
         raise ValidationFailed(_("The change reference may have at most %(limit)s characters."),
@@ -409,7 +409,7 @@ def resolve_problem(
 
 @dataclass(frozen=True)
 class IncidentOutcome:
-    """What closing a problem did to one of its linked incidents."""
+    """Outcome of closing a problem for one of its linked incidents."""
 
     number: str
     ok: bool
@@ -437,7 +437,8 @@ def close_problem(
     """Close the problem, then resolve the chosen open linked incidents with ``message`` to their requesters.
 
     Each incident is resolved through ``resolve_incident`` in its own savepoint, so the incident rules, SLA
-    clocks and the requester's notification apply; one that fails keeps its state and reports why.
+    clocks and the requester's notification apply. An incident that fails keeps its state, and the result
+    gives the reason.
     """
     _require(permissions.can_manage(actor), _("Only problem managers can close a problem."))
     chosen = list(incidents)
@@ -500,7 +501,7 @@ def add_work_note(*, actor: User, problem: Problem, body: str, files: Sequence[U
 
 
 def add_update(*, actor: User, problem: Problem, body: str, files: Sequence[UploadedFile] = ()) -> Any:
-    """Post a progress update that watchers and the problem manager are told about."""
+    """Post a progress update and notify the watchers and the problem manager."""
     _require(permissions.can_work(actor))
     with transaction.atomic():
         entry = records.add_comment(problem, actor, body=body, is_internal=False, files=files)
@@ -1119,9 +1120,9 @@ def workaround_reply(requester: User, workaround: str) -> str:
 def apply_workaround(*, actor: User, incident: Incident, problem: Problem) -> Any:
     """Send the workaround of a linked problem to the incident's requester as a public reply.
 
-    The reply carries the published known error's workaround when there is one, and
-    records the use for the known error reports; otherwise it carries the problem's own
-    workaround. An internal timeline entry names the problem and the known error.
+    The reply carries the published known error's workaround when there is one, and the use is
+    recorded for the known error reports. Otherwise the reply carries the problem's own workaround.
+    An internal timeline entry names the problem and the known error.
     """
     _require(incident_permissions.can_work(actor))
     _visible_or_missing(actor, incident)

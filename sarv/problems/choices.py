@@ -30,7 +30,7 @@ class RcaMethod(models.TextChoices):
 
 
 class LinkSource(models.TextChoices):
-    """How an incident came to be linked to a problem."""
+    """Source of the link between an incident and a problem."""
 
     MANUAL = "manual", _("Linked by hand")
     PROPOSAL = "proposal", _("Recurring incidents proposal")
@@ -44,14 +44,14 @@ class KnownErrorStatus(models.TextChoices):
 
 
 class KnownErrorUseKind(models.TextChoices):
-    """What an agent did with a known error while working an incident."""
+    """Kind of use an agent made of a known error while working an incident."""
 
     LINKED = "linked", _("Linked the incident")
     APPLIED_WORKAROUND = "applied_workaround", _("Sent the workaround to the requester")
 
 
 class ClusterBasis(models.TextChoices):
-    """What the incidents of a recurring cluster have in common."""
+    """Trait that the incidents of a recurring cluster share."""
 
     CI = "ci", _("Same configuration item")
     SERVICE = "service", _("Same service")

@@ -55,7 +55,7 @@ def test_agent_writes_root_cause_with_five_whys_and_workaround(
         ali.locator("#why-add button[type=submit]").click()
         ali.locator(".five-whys li", has_text=question).wait_for()
         wait_for_htmx(ali)
-    # and answers the third step in place and moves it up (each form slides open first: a click during the
+    # and fills in the third step's answer in place and moves it up (each form slides open first: a click during the
     # animation can miss its button on a busy machine)
     third = ali.locator(".five-whys li", has_text="چرا کاغذ سنگین خریده شد؟")
     third.get_by_role("button", name=in_persian("Edit"), exact=True).click()

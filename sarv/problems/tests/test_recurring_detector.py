@@ -38,7 +38,7 @@ def proposal_for(basis):
     return ProblemProposal.objects.get(basis=basis)
 
 
-def test_a_cluster_needs_the_minimum_count_within_the_window(requester, category_tree):
+def test_cluster_needs_minimum_count_in_window(requester, category_tree):
     # given 3 printer incidents this week, 1 more 40 days ago, and a policy of 4 within 30 days
     _hardware, printer = category_tree
     set_policy(min_incidents=4, window_days=30, bases=[ClusterBasis.CATEGORY])
@@ -53,7 +53,7 @@ def test_a_cluster_needs_the_minimum_count_within_the_window(requester, category
     incidents(requester, 1, category=printer, days_ago=0.1)
     result = detect()
 
-    # then one open proposal holds exactly the 4 incidents inside the window
+    # then one open proposal contains exactly the 4 incidents inside the window
     assert result.created == 1
     proposal = proposal_for(ClusterBasis.CATEGORY)
     assert proposal.status == ProposalStatus.OPEN
@@ -62,7 +62,7 @@ def test_a_cluster_needs_the_minimum_count_within_the_window(requester, category
     assert proposal.first_incident_at < proposal.last_incident_at
 
 
-def test_the_subcategory_wins_over_the_category(requester, category_tree):
+def test_subcategory_wins_over_category(requester, category_tree):
     # given 3 incidents under Hardware › Printer and 2 under Hardware alone
     hardware, printer = category_tree
     set_policy(min_incidents=3, bases=[ClusterBasis.CATEGORY])
@@ -117,7 +117,7 @@ def test_symptoms_and_titles_match_after_persian_normalisation(requester):
     assert ProblemProposal.objects.count() == 1
 
 
-def test_an_open_proposal_grows(requester, category_tree):
+def test_open_proposal_grows(requester, category_tree):
     # given an open proposal of 3 printer incidents
     _hardware, printer = category_tree
     set_policy(min_incidents=3, bases=[ClusterBasis.CATEGORY])
@@ -134,7 +134,7 @@ def test_an_open_proposal_grows(requester, category_tree):
     assert ProblemProposal.objects.get().incident_count == 5
 
 
-def test_a_dismissed_cluster_comes_back_only_when_it_grows(requester, category_tree, manager):
+def test_dismissed_cluster_returns_only_when_grown(requester, category_tree, manager):
     # given a proposal of 3 that a problem manager dismissed
     _hardware, printer = category_tree
     set_policy(min_incidents=3, bases=[ClusterBasis.CATEGORY])
@@ -161,7 +161,7 @@ def test_a_dismissed_cluster_comes_back_only_when_it_grows(requester, category_t
     assert proposal.decided_at is None
 
 
-def test_an_accepted_cluster_gets_no_duplicate_while_its_problem_is_open(requester, category_tree, manager):
+def test_accepted_cluster_not_duplicated_while_open(requester, category_tree, manager):
     # given a proposal accepted as a problem, and 3 new printer incidents afterwards
     _hardware, printer = category_tree
     set_policy(min_incidents=3, bases=[ClusterBasis.CATEGORY])
@@ -210,13 +210,13 @@ def test_incidents_linked_after_the_proposal_leave_it(requester, category_tree, 
     # when the detector runs
     detect()
 
-    # then the proposal holds the other 3
+    # then the proposal contains the other 3
     proposal = ProblemProposal.objects.get()
     assert proposal.incident_count == 3
     assert not proposal.incidents.filter(pk=made[0].pk).exists()
 
 
-def test_a_run_over_a_past_period(requester, category_tree):
+def test_detector_run_over_past_period(requester, category_tree):
     # given 3 printer incidents opened 400 days ago, outside the policy's window
     _hardware, printer = category_tree
     set_policy(min_incidents=3, window_days=30, bases=[ClusterBasis.CATEGORY])
@@ -231,7 +231,7 @@ def test_a_run_over_a_past_period(requester, category_tree):
     assert result.created == 1
 
 
-def test_the_periodic_job_does_nothing_while_switched_off(requester, category_tree):
+def test_periodic_job_idle_when_switched_off(requester, category_tree):
     # given a cluster and the detector switched off
     _hardware, printer = category_tree
     set_policy(min_incidents=3, is_enabled=False)
@@ -250,7 +250,7 @@ def test_the_periodic_job_does_nothing_while_switched_off(requester, category_tr
     assert ProblemProposal.objects.filter(basis=ClusterBasis.CATEGORY).exists()
 
 
-def test_the_job_is_registered_with_the_scheduler():
+def test_job_registered_with_scheduler():
     from sarv.core import scheduler
 
     scheduler.autodiscover()
@@ -258,7 +258,7 @@ def test_the_job_is_registered_with_the_scheduler():
     assert jobs["problems.detect_recurring"].every == dt.timedelta(hours=1)
 
 
-def test_the_detector_needs_no_query_per_incident(requester, category_tree, django_assert_max_num_queries):
+def test_detector_queries_bounded(requester, category_tree, django_assert_max_num_queries):
     # given 30 incidents in 3 clusters
     _hardware, printer = category_tree
     set_policy(min_incidents=3)
