@@ -61,8 +61,11 @@ translations-check: $(VENV)/.dev-installed
 static-check:
 	$(PYTHON) scripts/refresh-static --check
 
+# Pages, messages and e-mails are rendered in Persian only with the compiled catalogue (the .mo files are not committed).
+COMPILE_TRANSLATIONS = SARV_SECRET_KEY=check $(MANAGE) compile_translations
+
 pytest: $(VENV)/.dev-installed
-	SARV_SECRET_KEY=check $(MANAGE) compile_translations
+	$(COMPILE_TRANSLATIONS)
 	$(VENV)/bin/pytest $(PYTEST_ARGS)
 
 browser-test: $(VENV)/.dev-installed
@@ -83,19 +86,23 @@ $(VENV)/.bench-installed: requirements/bench.txt $(VENV)/.dev-installed
 # The foundation benchmark, then Sarv against django-helpdesk at 100,000 incidents (under 60 minutes on 2 cores).
 .PHONY: bench-1m bench-load bench-quick
 bench: $(VENV)/.bench-installed
+	$(COMPILE_TRANSLATIONS)
 	$(PY) bench/run.py --quiet-wait 30
 	$(PY) bench/compare_run.py
 
 # Sarv alone at 1,000,000 incidents (database sarv_bench_1m; generating it takes about 15 minutes).
 bench-1m: $(VENV)/.bench-installed
+	$(COMPILE_TRANSLATIONS)
 	$(PY) bench/compare_run.py --incidents 1000000 --sarv-database sarv_bench_1m --no-peer --section scale
 
 # Ten minutes of steady load, 50 concurrent creators, concurrent edits; exits non-zero when a check fails.
 bench-load: $(VENV)/.bench-installed
+	$(COMPILE_TRANSLATIONS)
 	$(PY) bench/load.py
 
 # A smoke run of every benchmark on a few thousand incidents; writes only under var/bench/.
 bench-quick: $(VENV)/.bench-installed
+	$(COMPILE_TRANSLATIONS)
 	$(PY) bench/run.py --quick
 	$(PY) bench/compare_run.py --quick
 	$(PY) bench/load.py --quick --incidents 3000 --database sarv_bench_quick --minutes 1 --creators 10 \
@@ -104,10 +111,11 @@ bench-quick: $(VENV)/.bench-installed
 # Robustness, long forms (see docs/development.md). fuzz-api needs PostgreSQL on 127.0.0.1 and port 8111 free.
 .PHONY: fuzz-api fuzz-input
 fuzz-api: $(VENV)/.dev-installed
+	$(COMPILE_TRANSLATIONS)
 	$(PY) scripts/fuzz-api $(FUZZ_ARGS)
 
 fuzz-input: $(VENV)/.dev-installed
-	SARV_SECRET_KEY=check $(MANAGE) compile_translations
+	$(COMPILE_TRANSLATIONS)
 	SARV_FUZZ_INPUT=long $(VENV)/bin/pytest tests/robustness -k fuzz_input -q $(PYTEST_ARGS)
 
 # Business calendar: add() computations per second on one core; writes bench/results/ and docs/benchmarks.md.

@@ -32,6 +32,13 @@ What limits these figures:
   have no counterpart in django-helpdesk, so they have no ratio.
 - **Data.** Both data sets come from the same seeded generator and distributions at the same
   volume; each timeline row of a Sarv incident is a follow-up of the django-helpdesk ticket.
+- **django-helpdesk is configured for this many accounts.** The data set has about 2,000 requester
+  accounts. With its defaults, django-helpdesk lists every active user as a possible owner and CC on
+  the list page, the ticket page and the ticket form, so each of those requests (creation through the
+  API included) loads all of them. The peer runs with `HELPDESK_STAFF_ONLY_TICKET_OWNERS` and
+  `HELPDESK_STAFF_ONLY_TICKET_CC` on, as an administrator with that many accounts would set them; Sarv
+  likewise offers only agents. Runs before 2026-12-05 06:30 UTC used the defaults, which made
+  django-helpdesk's creation about 2.5 times and its ticket page about 4 times slower.
 """
 
 

@@ -184,6 +184,6 @@ def render(result: dict, result_file: str) -> str:
                   f"### List latency at {number(result['dataset']['facts']['incidents'])} incidents",
                   _latency(result)]
     parts += ["### Full UCI import", _imports(result), "### What limits these figures", _limits(result),
-              "A side-by-side comparison with django-helpdesk, measured in the same run by the same client, is a "
-              "later step; until then these figures are not compared with another product."]
+              "These figures describe Sarv alone. `make bench` then runs `bench/compare_run.py`, which measures the "
+              "same kinds of request on Sarv and on django-helpdesk side by side (the section below)."]
     return "\n\n".join(parts)

@@ -99,6 +99,8 @@ TEMPLATES = [
         },
     },
 ]
+# Django's form renderer, with select elements written in Python (see the module).
+FORM_RENDERER = "sarv.core.form_renderer.FormRenderer"
 
 # Database: SQLite under var/ by default, PostgreSQL when DATABASE_URL points to it.
 DATABASE_URL = env_str("DATABASE_URL", f"sqlite:///{VAR_DIR / 'sarv.sqlite3'}")
