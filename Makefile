@@ -87,12 +87,14 @@ $(VENV)/.bench-installed: requirements/bench.txt $(VENV)/.dev-installed
 .PHONY: bench-1m bench-load bench-quick
 bench: $(VENV)/.bench-installed
 	$(COMPILE_TRANSLATIONS)
+	scripts/ensure-chromium
 	$(PY) bench/run.py --quiet-wait 30
 	$(PY) bench/compare_run.py
 
 # Sarv alone at 1,000,000 incidents (database sarv_bench_1m; generating it takes about 15 minutes).
 bench-1m: $(VENV)/.bench-installed
 	$(COMPILE_TRANSLATIONS)
+	scripts/ensure-chromium
 	$(PY) bench/compare_run.py --incidents 1000000 --sarv-database sarv_bench_1m --no-peer --section scale
 
 # Ten minutes of steady load, 50 concurrent creators, concurrent edits; exits non-zero when a check fails.

@@ -207,6 +207,9 @@ class CI(models.Model):
             models.UniqueConstraint(fields=["asset_tag_key"], condition=~Q(asset_tag_key=""), name="cmdb_ci_asset_tag"),
         ]
         indexes = [
+            # The default ordering: the CI pickers show the first CIs by name, which without this index sorts
+            # the whole table on every incident page.
+            models.Index(fields=["name_fa", "id"], name="cmdb_ci_name"),
             models.Index(fields=["serial_number_key"], name="cmdb_ci_serial"),
             models.Index(fields=["hostname_key"], name="cmdb_ci_hostname"),
             models.Index(fields=["ci_class", "status"], name="cmdb_ci_class_status"),

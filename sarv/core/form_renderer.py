@@ -21,7 +21,7 @@ OPTION_TEMPLATE = "django/forms/widgets/select_option.html"
 
 
 def render_attrs(attrs: Mapping[str, Any]) -> str:
-    """HTML attributes as ``attrs.html`` writes them: ``True`` alone, ``False`` left out, any other value quoted."""
+    """Return HTML attributes as ``attrs.html`` writes them: ``True`` bare, ``False`` left out, others quoted."""
     return "".join(
         f" {escape(name)}" if value is True else f' {escape(name)}="{escape(str(value))}"'
         for name, value in attrs.items() if value is not False
@@ -29,7 +29,7 @@ def render_attrs(attrs: Mapping[str, Any]) -> str:
 
 
 def render_select(widget: Mapping[str, Any]) -> SafeString:
-    """The markup of a select widget from its template context (``context["widget"]``)."""
+    """Return the markup of a select widget from its template context (``context["widget"]``)."""
     parts = [f'<select name="{escape(widget["name"])}"{render_attrs(widget["attrs"])}>']
     for group_name, options, _index in widget["optgroups"]:
         if group_name:
@@ -42,7 +42,8 @@ def render_select(widget: Mapping[str, Any]) -> SafeString:
         if group_name:
             parts.append("</optgroup>")
     parts.append("</select>")
-    return mark_safe("\n".join(parts))  # noqa: S308 - every value above is escaped
+    # Every value above is escaped.
+    return mark_safe("\n".join(parts))
 
 
 class FormRenderer(DjangoTemplates):
