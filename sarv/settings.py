@@ -224,9 +224,10 @@ REST_FRAMEWORK = {
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
     "DEFAULT_PARSER_CLASSES": [
         "sarv.core.api.parsers.JSONParser",
-        "rest_framework.parsers.FormParser",
-        "sarv.core.uploads.PersianFileNameParser",
+        "sarv.core.api.parsers.FormParser",
+        "sarv.core.api.parsers.MultiPartParser",
     ],
+    "DEFAULT_METADATA_CLASS": "sarv.core.api.metadata.Metadata",
     "TEST_REQUEST_DEFAULT_FORMAT": "json",
 }
 SPECTACULAR_SETTINGS = {

@@ -8,7 +8,7 @@ service desk group), ``other_agent`` (Maryam, network group), ``group_lead``,
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
@@ -97,6 +97,20 @@ def _fresh_calendar_engines() -> None:
     from sarv.calendars import selectors
 
     selectors.clear_cache()
+
+
+@pytest.fixture(autouse=True)
+def _default_language() -> Iterator[None]:
+    """Return to the default language and time zone after each test.
+
+    A request activates its user's language in the test's own thread and leaves it active, so a request
+    as an English-speaking user would otherwise change what the next test reads from lazy labels.
+    """
+    yield
+    from django.utils import timezone, translation
+
+    translation.deactivate()
+    timezone.deactivate()
 
 
 @pytest.fixture(autouse=True)

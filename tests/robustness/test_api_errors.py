@@ -16,7 +16,7 @@ from sarv.core.api.errors import server_error
 from sarv.core.api.testing import token_client
 from sarv.core.models import ModuleSwitch
 from sarv.testing.assertions import in_persian
-from sarv.testing.factories import make_group
+from sarv.testing.factories import make_group, make_problem
 
 SCHEMA = schemathesis.openapi.from_path(Path(__file__).resolve().parents[2] / "docs" / "api" / "openapi.yaml")
 NOT_FOUND = "The record was not found or you do not have access to it."
@@ -155,3 +155,60 @@ def test_sign_in_with_stale_token_header_is_documented_401(agent):
     assert response.status_code == 401
     assert response.json["code"] == "authentication_failed"
     SCHEMA["/api/v1/auth/token/"]["POST"].validate_response(response)
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("path", ["/api/v1/incidents/0/problems/", "/api/v1/incidents/0/known-errors/",
+                                  "/api/v1/incidents/0/problems/0/apply-workaround/",
+                                  "/api/v1/incidents/INC-1405-000001/problems/"])
+def test_options_on_views_without_a_serializer_class(agent, path):
+    # these view sets parse each action's body with its own serializer and have no serializer_class
+    response = token_client(agent).options(path)
+
+    assert response.status_code == 200
+    assert response.json()["name"]
+
+
+@pytest.mark.django_db
+def test_five_whys_list_matches_schema(agent):
+    # the steps come as one unpaged list, on GET and after a move
+    problem = make_problem(agent)
+    client = token_client(agent)
+    for question in ("چرا چاپ نمی‌شود؟", "چرا صف پر است؟"):
+        client.post(f"/api/v1/problems/{problem.number}/five-whys/", {"question": question, "answer": ""},
+                    format="json")
+
+    listing = wsgi_get(agent, f"/api/v1/problems/{problem.number}/five-whys/")
+
+    assert [step["position"] for step in listing.json] == [1, 2]
+    SCHEMA["/api/v1/problems/{number}/five-whys/"]["GET"].validate_response(listing)
+
+
+@pytest.mark.django_db
+class TestErrorBodiesMatchSchema:
+    """Error answers the API fuzz run found undocumented."""
+
+    def test_holiday_import_without_csv_is_documented_400(self, admin_user):
+        token, _created = Token.objects.get_or_create(user=admin_user)
+        response = Client(WSGIHandler()).post("/api/v1/calendars/holidays/import/", json={},
+                                              headers={"Authorization": f"Token {token.key}"})
+
+        assert response.status_code == 400
+        assert response.json["code"] == "invalid"
+        SCHEMA["/api/v1/calendars/holidays/import/"]["POST"].validate_response(response)
+
+    def test_holiday_import_report_is_documented_400(self, admin_user):
+        token, _created = Token.objects.get_or_create(user=admin_user)
+        response = Client(WSGIHandler()).post(
+            "/api/v1/calendars/holidays/import/", json={"csv": "jalali_date,name_fa,kind\n1407/13/01,بد,solar\n"},
+            headers={"Authorization": f"Token {token.key}"})
+
+        assert response.status_code == 400
+        assert response.json["errors"][0]["line"] == 2
+        SCHEMA["/api/v1/calendars/holidays/import/"]["POST"].validate_response(response)
+
+    def test_suggestions_for_another_requester_is_documented_404(self, requester, other_requester):
+        response = wsgi_get(requester, f"/api/v1/cmdb/cis/suggestions/?requester={other_requester.pk}")
+
+        assert response.status_code == 404
+        SCHEMA["/api/v1/cmdb/cis/suggestions/"]["GET"].validate_response(response)

@@ -12,7 +12,7 @@ from typing import Any, cast
 from django.db.models import QuerySet
 from django.http import HttpResponse
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, PolymorphicProxySerializer, extend_schema
 from rest_framework import mixins, serializers
 from rest_framework.decorators import action
 from rest_framework.permissions import BasePermission
@@ -25,6 +25,7 @@ from sarv.calendars.api import serializers as s
 from sarv.calendars.models import Calendar, Closure, Holiday, HolidaySet, HourSet
 from sarv.core.api.base import SarvAPIView, SarvGenericViewSet
 from sarv.core.api.schema import error_responses
+from sarv.core.api.serializers import ErrorSerializer
 from sarv.core.permissions import is_settings_admin
 from sarv.core.text import to_ascii_digits
 
@@ -216,8 +217,10 @@ class HolidayViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, CalendarA
     @extend_schema(summary="Import holidays from CSV",
                    description="Nothing is saved when any row is bad; the answer is then 400 with every bad row.",
                    request=s.HolidayImportSerializer,
-                   responses={200: s.HolidayImportResultSerializer, 400: s.HolidayImportResultSerializer,
-                              **error_responses(403)})
+                   responses={200: s.HolidayImportResultSerializer, **error_responses(403),
+                              400: PolymorphicProxySerializer(
+                                  component_name="HolidayImportFailure", resource_type_field_name=None,
+                                  serializers=[s.HolidayImportResultSerializer, ErrorSerializer])})
     @action(detail=False, methods=["post"], url_path="import")
     def import_csv(self, request: Request) -> Response:
         data = self.parse(s.HolidayImportSerializer)

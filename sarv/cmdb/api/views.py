@@ -13,11 +13,11 @@ from django.db.models import Prefetch, Q, QuerySet
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
+from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import mixins, serializers, status
 from rest_framework.decorators import action
-from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.request import Request
 from rest_framework.response import Response
 
@@ -37,6 +37,7 @@ from sarv.cmdb.models import (
 )
 from sarv.core import jalali
 from sarv.core.api.base import SarvGenericViewSet
+from sarv.core.api.parsers import FormParser, JSONParser, MultiPartParser
 from sarv.core.api.schema import error_responses
 from sarv.core.errors import NotFound, PermissionDenied, ValidationFailed
 
@@ -54,6 +55,12 @@ class CmdbViewSet(SarvGenericViewSet):
             raise PermissionDenied()
 
     open_to_holders = False
+
+    def body(self) -> dict[str, Any]:
+        """Return the request body as a mapping of field names; a JSON list or value gets a 400."""
+        if not hasattr(self.request.data, "keys"):
+            raise ValidationFailed(_("The request body must be an object of field names and values."))
+        return {key: self.request.data[key] for key in self.request.data}
 
     def parse(self, serializer_class: type[serializers.Serializer], partial: bool = False) -> dict[str, Any]:
         serializer = serializer_class(data=self.request.data, partial=partial,
@@ -92,7 +99,7 @@ class CIClassViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, CmdbViewS
                                                  "is_active", "sort_order")},
             "parent": ci_class.parent, "owner_group": ci_class.owner_group,
         }).data
-        values = {**current, **request.data}
+        values = {**current, **self.body()}
         serializer = s.CIClassInputSerializer(data=values)
         serializer.is_valid(raise_exception=True)
         saved = actions.save_ci_class(actor=self.actor, ci_class=ci_class, values=serializer.validated_data)
@@ -172,7 +179,7 @@ class RelationshipTypeViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, 
         current = {name: getattr(relationship_type, name) for name in (
             "name_fa", "name_en", "inverse_name_fa", "inverse_name_en", "propagation", "is_containment",
             "is_symmetric", "sort_order", "is_active")}
-        serializer = s.RelationshipTypeInputSerializer(data={**current, **request.data})
+        serializer = s.RelationshipTypeInputSerializer(data={**current, **self.body()})
         serializer.is_valid(raise_exception=True)
         values = {**serializer.validated_data, "code": relationship_type.code}
         actions.save_relationship_type(actor=self.actor, relationship_type=relationship_type, values=values)
@@ -366,8 +373,10 @@ class CIViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, CmdbViewSet):
                           "status_display": i.get_status_display(), "priority": i.priority} for i in rows])
 
     @extend_schema(summary="CIs to suggest on the incident form for a requester",
+                   description="A user who may not view the CMDB gets suggestions for themselves only; another "
+                               "requester is answered with 404.",
                    parameters=[OpenApiParameter("requester", int, required=True)],
-                   responses={200: s.CISerializer(many=True), **error_responses(400)})
+                   responses={200: s.CISerializer(many=True), **error_responses(400, 404)})
     @action(detail=False, methods=["get"], pagination_class=None)
     def suggestions(self, request: Request) -> Response:
         requester_id = request.query_params.get("requester", "")

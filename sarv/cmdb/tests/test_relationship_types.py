@@ -222,3 +222,28 @@ class TestApi:
         assert client.patch(f"{BASE}runs_on/", {"name_en": "x"}, format="json").status_code == 403
         assert client.post(f"{BASE}runs_on/rules/", {"source_class": "software", "target_class": "location"},
                            format="json").status_code == 403
+
+
+class TestBodyShape:
+    """Bodies that are not an object of fields, which the API fuzz run sent to the partial updates."""
+
+    @pytest.mark.parametrize("body", [[None, None], "text", 5])
+    def test_relationship_type_patch_needs_an_object(self, config_manager: Any, rel_type: Any, body: Any) -> None:
+        kind = rel_type("connected_to")
+
+        response = token_client(config_manager).patch(f"{BASE}{kind.code}/", body, format="json")
+
+        assert response.status_code == 400
+        assert response.json()["message"] == "The request body must be an object of field names and values."
+        kind.refresh_from_db()
+        assert kind.name_en == RelationshipType.objects.get(code="connected_to").name_en
+
+    def test_ci_class_patch_needs_an_object(self, config_manager: Any) -> None:
+        ci_class = CIClass.objects.get(code="software")
+
+        response = token_client(config_manager, language="fa").patch(
+            f"/api/v1/cmdb/classes/{ci_class.code}/", [1, 2], format="json")
+
+        assert response.status_code == 400
+        assert response.json()["message"] == fa("The request body must be an object of field names and values.")
+        assert CIClass.objects.get(code="software").name_en == ci_class.name_en

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from urllib.parse import urlencode
+
 import pytest
 from django.test import Client
 
@@ -44,3 +46,21 @@ def test_form_post_with_nul_changes_nothing(requester):
 
     assert response.status_code == 400
     assert not Incident.objects.exists()
+
+
+@pytest.mark.parametrize("encode", ["urlencoded", "multipart"])
+def test_api_patch_form_with_nul_is_rejected(agent, requester, make_incident, encode):
+    # DRF parses the body of PATCH and PUT itself, so Django's middleware never sees these forms.
+    incident = make_incident(requester)
+    client = token_client(agent)
+    url = f"/api/v1/incidents/{incident.number}/"
+    body = {"title": "x\x00y", "version": str(incident.version)}
+    if encode == "urlencoded":
+        response = client.patch(url, urlencode(body), content_type="application/x-www-form-urlencoded")
+    else:
+        response = client.patch(url, body, format="multipart")
+
+    assert response.status_code == 400
+    assert response.json()["code"] == "parse_error"
+    incident.refresh_from_db()
+    assert incident.title != "x\x00y"

@@ -37,6 +37,8 @@ QUEUE_PARAMETER = OpenApiParameter(
     description="mine (assigned to me), managed (I am the problem manager), my_groups, open or all.",
 )
 VERSIONED_ERRORS = error_responses(400, 403, 404, 409)
+# A problem has a handful of five-whys steps, listed whole in their order.
+UNPAGED_ACTIONS = ("five_whys", "move_five_why")
 STEP_PARAMETER = OpenApiParameter("step_id", OpenApiTypes.INT, OpenApiParameter.PATH,
                                   description="The id of the five-whys step.")
 
@@ -86,7 +88,10 @@ class ProblemViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.Cr
 
     @property
     def pagination_class(self) -> Any:  # type: ignore[override]
-        return KeysetPagination if getattr(self, "action", None) == "list" else PageNumberPagination
+        action_name = getattr(self, "action", None)
+        if action_name in UNPAGED_ACTIONS:
+            return None
+        return KeysetPagination if action_name == "list" else PageNumberPagination
 
     def get_serializer_class(self) -> Any:
         return io.ProblemListSerializer if self.action == "list" else io.ProblemDetailSerializer
