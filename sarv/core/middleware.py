@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import zoneinfo
 from collections.abc import Callable
 from typing import Any
@@ -15,6 +16,8 @@ from sarv.core import modules, request_context, uploads
 
 Handler = Callable[[HttpRequest], HttpResponse]
 SUPPORTED_LANGUAGES = {code for code, _name in settings.LANGUAGES}
+
+logger = logging.getLogger(__name__)
 
 
 class ContentSecurityPolicyMiddleware:
@@ -154,8 +157,17 @@ class RejectNulMiddleware:
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         if contains_nul(request.GET):
-            raise SuspiciousOperation("NUL character in the query string")
+            return self.reject(request, "query string")
         if request.method == "POST" and request.content_type == "application/x-www-form-urlencoded" \
                 and contains_nul(request.POST):
-            raise SuspiciousOperation("NUL character in the form data")
+            return self.reject(request, "form data")
         return self.get_response(request)
+
+    @staticmethod
+    def reject(request: HttpRequest, part: str) -> HttpResponse:
+        """Answer 400 as for any malformed request, logging one warning line instead of an error with a trace."""
+        # Imported here: the API's error module imports this one.
+        from sarv.core.api.errors import bad_request
+
+        logger.warning("Rejected %s %s: NUL character in the %s", request.method, request.path, part)
+        return bad_request(request, SuspiciousOperation(f"NUL character in the {part}"))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from urllib.parse import urlencode
 
 import pytest
@@ -64,3 +65,16 @@ def test_api_patch_form_with_nul_is_rejected(agent, requester, make_incident, en
     assert response.json()["code"] == "parse_error"
     incident.refresh_from_db()
     assert incident.title != "x\x00y"
+
+
+def test_rejection_is_one_warning_without_a_trace(agent, caplog):
+    # a NUL from a client is bad input, not a server fault, so the server log shows no error or traceback
+    with caplog.at_level(logging.INFO):
+        response = token_client(agent).get("/api/v1/incidents/", {"q": "a\x00b"})
+
+    assert response.status_code == 400
+    assert [record.levelname for record in caplog.records if record.name.startswith("django.security")] == []
+    warnings = [record for record in caplog.records if record.name == "sarv.core.middleware"]
+    assert [record.levelname for record in warnings] == ["WARNING"]
+    assert "/api/v1/incidents/" in warnings[0].getMessage()
+    assert warnings[0].exc_info is None
