@@ -165,7 +165,7 @@ class RejectNulMiddleware:
 
     @staticmethod
     def reject(request: HttpRequest, part: str) -> HttpResponse:
-        """Answer 400 as for any malformed request, logging one warning line instead of an error with a trace."""
+        """Return the 400 response of a malformed request and log one warning line, not an error with a trace."""
         # Imported here: the API's error module imports this one.
         from sarv.core.api.errors import bad_request
 

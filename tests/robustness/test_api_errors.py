@@ -186,7 +186,7 @@ def test_five_whys_list_matches_schema(agent):
 
 @pytest.mark.django_db
 class TestErrorBodiesMatchSchema:
-    """Error answers the API fuzz run found undocumented."""
+    """Error responses that the API fuzz run found undocumented."""
 
     def test_holiday_import_without_csv_is_documented_400(self, admin_user):
         token, _created = Token.objects.get_or_create(user=admin_user)

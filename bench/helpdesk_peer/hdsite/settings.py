@@ -72,9 +72,9 @@ LOGIN_REDIRECT_URL = "helpdesk:home"
 EMAIL_BACKEND = "django.core.mail.backends.dummy.EmailBackend"
 DEFAULT_FROM_EMAIL = "helpdesk@bench.invalid"
 HELPDESK_TEAMS_MODE_ENABLED = False
-# The data set holds about 2,000 requester accounts. By default django-helpdesk offers every active user as a
-# ticket owner and CC, so its list page, ticket page and ticket form load them all on each request; an
-# administrator with that many accounts restricts both lists to staff, which is also what Sarv offers (agents only).
+# The data set has about 2,000 requester accounts. By default django-helpdesk offers every active user as a
+# ticket owner and CC, so its list page, ticket page and ticket form load them all on each request. An
+# administrator with that many accounts restricts both lists to staff, as Sarv offers only agents.
 HELPDESK_STAFF_ONLY_TICKET_OWNERS = os.environ.get("HDPEER_STAFF_ONLY_OWNERS", "true") == "true"
 HELPDESK_STAFF_ONLY_TICKET_CC = HELPDESK_STAFF_ONLY_TICKET_OWNERS
 LOGGING = {"version": 1, "disable_existing_loggers": False,

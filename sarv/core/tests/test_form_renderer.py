@@ -37,7 +37,7 @@ class SelectMarkupTests(SimpleTestCase):
     def test_null_boolean_select(self) -> None:
         self.assert_same_markup(forms.NullBooleanSelect(), True)
 
-    def test_an_option_template_of_its_own_falls_back_to_the_templates(self) -> None:
+    def test_select_with_custom_option_template_uses_templates(self) -> None:
         class Custom(forms.Select):
             option_template_name = "django/forms/widgets/input_option.html"
 

@@ -51,7 +51,7 @@ def test_form_post_with_nul_changes_nothing(requester):
 
 @pytest.mark.parametrize("encode", ["urlencoded", "multipart"])
 def test_api_patch_form_with_nul_is_rejected(agent, requester, make_incident, encode):
-    # DRF parses the body of PATCH and PUT itself, so Django's middleware never sees these forms.
+    # DRF parses the body of PATCH and PUT itself, so Django's middleware does not parse these forms.
     incident = make_incident(requester)
     client = token_client(agent)
     url = f"/api/v1/incidents/{incident.number}/"
