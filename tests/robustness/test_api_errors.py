@@ -173,7 +173,7 @@ def test_options_on_views_without_a_serializer_class(agent, path):
 
 @pytest.mark.django_db
 def test_five_whys_list_is_documented_unpaged(agent):
-    # the steps come as one unpaged list, on GET and after a move, and the schema says so
+    # the steps come as one unpaged list, on GET and after a move, and the schema documents that
     problem = make_problem(agent)
     client = token_client(agent)
     for question in ("چرا چاپ نمی‌شود؟", "چرا صف پر است؟"):
