@@ -209,6 +209,19 @@ def switch_language(page: Any, language: str) -> None:
         button.click()
 
 
+def wait_until_shown(page: Any, selector: str) -> Any:
+    """Wait until the Bootstrap modal at ``selector`` has finished opening, and return its locator.
+
+    Bootstrap ignores Escape and the close button while the dialog fades in, and it moves the focus
+    into the dialog once the fade ends, so the focus is the sign that the dialog answers the keyboard.
+    """
+    modal = page.locator(selector)
+    modal.wait_for(state="visible")
+    page.wait_for_function("(selector) => document.querySelector(selector).contains(document.activeElement)",
+                           arg=selector)
+    return modal
+
+
 def body_text(page: Any) -> str:
     """Return the text a person sees on the page (hidden panels and modals left out)."""
     return str(page.locator("body").inner_text())

@@ -26,6 +26,7 @@ from tests.browser.conftest import (
     flash_messages,
     sign_in,
     switch_language,
+    wait_until_shown,
     write_pdf,
 )
 
@@ -123,8 +124,7 @@ def test_portal_incident_from_report_to_closure(
 
     # when he assigns it to his support group and to himself
     ali.get_by_role("button", name=in_persian("Assign"), exact=True).click()
-    modal = ali.locator("#modal-assign")
-    modal.wait_for(state="visible")
+    modal = wait_until_shown(ali, "#modal-assign")
     with ali.expect_response(lambda response: "/incidents/options/agents/" in response.url):
         modal.locator("#assign_assigned_group").select_option(str(service_desk.pk))
     modal.locator("#assign_assignee").select_option(str(agent.pk))
@@ -179,8 +179,7 @@ def test_portal_incident_from_report_to_closure(
     # when Ali resolves the incident with a resolution code and notes
     ali.goto(f"{base}{incident.get_absolute_url()}")
     ali.get_by_role("button", name=in_persian("Resolve"), exact=True).click()
-    modal = ali.locator("#modal-resolve")
-    modal.wait_for(state="visible")
+    modal = wait_until_shown(ali, "#modal-resolve")
     modal.locator("#resolve_resolution_code").select_option(str(resolution_code.pk))
     modal.locator("#resolve_resolution_notes").fill(RESOLUTION_NOTES)
     with ali.expect_navigation():

@@ -14,7 +14,7 @@ from sarv.problems.choices import ProblemStatus
 from sarv.problems.models import FiveWhyStep, Problem
 from sarv.testing import factories
 from sarv.testing.assertions import in_persian
-from tests.browser.conftest import body_text, flash_messages, sign_in
+from tests.browser.conftest import body_text, flash_messages, sign_in, wait_until_shown
 from tests.browser.test_main_pages import PageChecker, in_both_languages
 
 ROOT_CAUSE = "کاغذ ۱۰۰ گرمی غلتک کشش چاپگرها را زودتر از موعد فرسوده می‌کند."
@@ -110,8 +110,7 @@ def test_closing_problem_resolves_chosen_incidents_with_message(
 
     # when Shirin, the problem manager, opens the close dialog: both open incidents are ticked
     shirin.get_by_role("button", name=in_persian("Close"), exact=True).first.click()
-    dialog = shirin.locator("#modal-close")
-    dialog.wait_for(state="visible")
+    dialog = wait_until_shown(shirin, "#modal-close")
     boxes = dialog.locator("input[name=incidents]")
     assert boxes.count() == 2
     assert all(boxes.nth(index).is_checked() for index in range(2))
@@ -172,9 +171,9 @@ def test_problem_pages_in_both_languages(
     for page, language in in_both_languages(browser_contexts, live_server.url, manager.username):
         page.goto(live_server.url + problem.get_absolute_url())
         page.locator(".incident-toolbar button[data-bs-target='#modal-close']").click()
-        page.locator("#modal-close").wait_for(state="visible")
+        modal = wait_until_shown(page, "#modal-close")
         checker.visit(page, "", language, screenshot="problem-close", known_english=MANAGER_USERNAME)
         page.keyboard.press("Escape")
-        page.locator("#modal-close").wait_for(state="hidden")
+        modal.wait_for(state="hidden")
 
     assert checker.untranslated == {}

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import zoneinfo
 
 import pytest
 from django.core.management import call_command
@@ -15,11 +16,14 @@ from sarv.core.choices import TimelineKind
 from sarv.core.models import Attachment, AuditLogEntry, ExternalReference, TimelineEntry
 from sarv.demo import loader
 from sarv.demo.organisation import DEMO_PASSWORD, PEOPLE
+from sarv.demo.sample import CUTOFF
 from sarv.demo.states import MINIMUM, STATES, state_counts
 from sarv.incidents.models import Incident
 from sarv.testing import factories
 
 pytestmark = pytest.mark.django_db
+
+TEHRAN = zoneinfo.ZoneInfo("Asia/Tehran")
 
 
 def load_demo() -> str:
@@ -59,16 +63,28 @@ def test_demo_has_every_state():
     assert {state: found[state] >= MINIMUM for state in STATES} == dict.fromkeys(STATES, True)
 
 
+@pytest.mark.parametrize("minutes", range(0, 24 * 60, 15))
+def test_time_shift_puts_the_cut_off_on_the_last_tehran_noon_an_hour_ago(minutes):
+    now = dt.datetime(2026, 12, 5, tzinfo=dt.UTC) + dt.timedelta(minutes=minutes)
+
+    cut_off = (CUTOFF + loader.time_shift(now)).astimezone(TEHRAN)
+
+    assert (cut_off.hour, cut_off.minute, cut_off.second) == (12, 0, 0)
+    assert now - dt.timedelta(days=1, hours=1) < cut_off <= now - dt.timedelta(hours=1)
+
+
 def test_demo_replays_the_uci_slice_up_to_now():
-    now = timezone.now()
+    before = timezone.now()
     load_demo()
+    after = timezone.now()
 
     imported = ExternalReference.objects.filter(system="uci", kind="source")
     assert imported.count() == 300
     entries = TimelineEntry.objects.filter(source_key__startswith="uci:")
     latest = entries.order_by("-created_at").values_list("created_at", flat=True)[0]
-    # the cut-off lands on the last Tehran noon at least an hour before the load
-    assert now - dt.timedelta(days=1, hours=1) <= latest <= now - dt.timedelta(hours=1)
+    # the sample's last row before the cut-off is an hour before it, and the replay stops at the cut-off
+    cut_offs = {CUTOFF + loader.time_shift(moment) for moment in (before, after)}
+    assert any(cut_off - dt.timedelta(hours=2) <= latest <= cut_off for cut_off in cut_offs), (latest, cut_offs)
     requesters = {user.pk for user in User.objects.filter(groups__name="requester")}
     incidents = Incident.objects.filter(pk__in=imported.values("object_id"))
     assert set(incidents.values_list("requester", flat=True)) <= requesters
