@@ -1,7 +1,8 @@
 """Keyset pages of the incident lists: next, previous and last links on the workspace page and in the API.
 
 Walking the links must visit every incident exactly once, in the order of the numbered
-pages, whatever the sort; a long list is counted only up to a limit; a cursor adds no query.
+pages, whatever the sort. A long list, a text search and a queue's badge are each counted only up
+to their own limit. A cursor adds no query.
 """
 
 from __future__ import annotations
@@ -99,6 +100,27 @@ class TestWorkspaceLinks:
         following = client.get(LIST_URL, {"queue": "all", "page": "2", "cursor": page.next_cursor})
         assert len(following.context["page"].object_list) == 5
         assert fa("Page %(number)s", number="۲") in page_text(following)
+
+    def test_search_count_stops_at_search_limit(self, client, agent, thirty, monkeypatch):
+        monkeypatch.setattr(keyset, "SEARCH_COUNT_LIMIT", 10)
+        client.force_login(agent)
+
+        searched = client.get(LIST_URL, {"queue": "all", "q": "حادثه"}).context["page"]
+        listed = client.get(LIST_URL, {"queue": "all"}).context["page"]
+
+        assert (searched.paginator.count, searched.paginator.exact) == (10, False)
+        assert len(searched.object_list) == 25
+        assert (listed.paginator.count, listed.paginator.exact) == (30, True)
+
+    def test_queue_badges_stop_at_their_limit(self, client, agent, thirty, monkeypatch):
+        monkeypatch.setattr(keyset, "BADGE_LIMIT", 10)
+        client.force_login(agent)
+        response = client.get(LIST_URL, {"queue": "all"})
+
+        badges = {queue["code"]: (queue["count"], queue["count_exact"]) for queue in response.context["queues"]}
+        assert badges["unassigned"] == (10, False)
+        assert badges["mine"] == (0, True)
+        assert "۱۰+" in page_text(response)
 
 
 @pytest.mark.django_db

@@ -110,16 +110,21 @@ def ordering_choices(columns: dict[str, Any]) -> list[tuple[str, Any]]:
 
 
 def paginate_list(queryset: Any, params: QueryDict, source: QueryDict) -> tuple[keyset.KeysetPage, int]:
-    """Return the page of ``queryset`` that ``source`` asks for (cursor or page number) and the page size."""
+    """Return the page of ``queryset`` that ``source`` requests (cursor or page number) and the page size.
+
+    A text search counts its matches up to keyset.SEARCH_COUNT_LIMIT, any other list up to keyset.COUNT_LIMIT.
+    """
     per_page_param = str(params.get("per_page", ""))
     per_page = int(per_page_param) if per_page_param.isdecimal() else PAGE_SIZES[0]
     if per_page not in PAGE_SIZES:
         per_page = PAGE_SIZES[0]
+    count_limit = keyset.SEARCH_COUNT_LIMIT if str(params.get("q", "")).strip() else None
     try:
-        page = keyset.paginate(queryset, per_page, cursor=source.get("cursor"), page=source.get("page"))
+        page = keyset.paginate(queryset, per_page, cursor=source.get("cursor"), page=source.get("page"),
+                               count_limit=count_limit)
     except keyset.InvalidCursor:
         # A cursor from an edited or outdated link: show the first page rather than an error.
-        page = keyset.paginate(queryset, per_page)
+        page = keyset.paginate(queryset, per_page, count_limit=count_limit)
     return page, per_page
 
 
@@ -197,7 +202,7 @@ def list_context(request: HttpRequest, source: QueryDict, *, full_page: bool) ->
         context["queues"] = [
             {"code": code, "label": label,
              # Counting every incident would cost a full scan on large installations, and adds little;
-             # the work queues are counted up to keyset.COUNT_LIMIT ("more than 10,000").
+             # the work queues are counted up to keyset.BADGE_LIMIT ("999+").
              **queue_count(selectors.queue, user, code)}
             for code, label in selectors.QUEUES
         ]
@@ -206,10 +211,10 @@ def list_context(request: HttpRequest, source: QueryDict, *, full_page: bool) ->
 
 
 def queue_count(queue: Any, user: Any, code: str) -> dict[str, Any]:
-    """Count one queue (``queue(user, code)``) up to keyset.COUNT_LIMIT; the "all" queue is not counted."""
+    """Count one queue (``queue(user, code)``) up to keyset.BADGE_LIMIT; the "all" queue is not counted."""
     if code == "all":
         return {"count": None, "count_exact": True}
-    count, exact = keyset.bounded_count(queue(user, code))
+    count, exact = keyset.bounded_count(queue(user, code), keyset.BADGE_LIMIT)
     return {"count": count, "count_exact": exact}
 
 
