@@ -212,8 +212,8 @@ def switch_language(page: Any, language: str) -> None:
 def wait_until_shown(page: Any, selector: str) -> Any:
     """Wait until the Bootstrap modal at ``selector`` has finished opening, and return its locator.
 
-    Bootstrap ignores Escape and the close button while the dialog fades in, and it moves the focus
-    into the dialog once the fade ends, so the focus is the sign that the dialog answers the keyboard.
+    Bootstrap ignores Escape and the close button while the dialog fades in. It moves the focus into
+    the dialog when the fade ends, so focus inside the dialog means it now reacts to keys and clicks.
     """
     modal = page.locator(selector)
     modal.wait_for(state="visible")
